@@ -1,0 +1,144 @@
+//! The application state and the router; tests build the same router.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::auth::ratelimit::Limiter;
+use crate::config::Config;
+use crate::storage::Storage;
+use crate::web;
+
+/// Attempt limiters shared by the handlers.
+pub struct Limiters {
+    /// Login attempts per e-mail typed.
+    pub login_account: Limiter,
+    /// Login attempts per client IP.
+    pub login_ip: Limiter,
+}
+
+impl Limiters {
+    /// Limiters from the configuration.
+    pub fn new(config: &Config) -> Limiters {
+        Limiters {
+            login_account: Limiter::new(config.login.per_account, config.login.replenish),
+            login_ip: Limiter::new(config.login.per_ip, config.login.replenish),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: PgPool,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Evidence bytes.
+    pub storage: Arc<dyn Storage>,
+    /// Attempt limits.
+    pub limiters: Arc<Limiters>,
+}
+
+impl AppState {
+    /// A state on `db` with `config` and `storage`.
+    pub fn new(db: PgPool, config: Config, storage: Arc<dyn Storage>) -> AppState {
+        let limiters = Arc::new(Limiters::new(&config));
+        AppState {
+            db,
+            config: Arc::new(config),
+            storage,
+            limiters,
+        }
+    }
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Every route, with sessions, security headers, request ids and tracing.
+pub fn build_router(state: AppState) -> Router {
+    let config = &state.config;
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+        .with_name("vigie_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            config.session_idle.as_secs() as i64,
+        )));
+    let body_limit = config.uploads.max_request_bytes + 256 * 1024;
+
+    let request_id = HeaderName::from_static("x-request-id");
+    let headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    Router::new()
+        .merge(web::public::router())
+        .merge(web::school::router())
+        .merge(web::evidence::router())
+        .merge(web::helpline::router())
+        .merge(web::admin::router())
+        .fallback(web::public::not_found)
+        .layer(axum::middleware::from_fn(crate::auth::csrf::refuse_cross_site))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(headers)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                        // The matched route only: paths and queries may carry search words.
+                        let route = req
+                            .extensions()
+                            .get::<MatchedPath>()
+                            .map(MatchedPath::as_str)
+                            .unwrap_or("-");
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), route, request_id = id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::new()),
+        )
+        .with_state(state)
+}

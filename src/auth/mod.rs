@@ -1,0 +1,9 @@
+//! Who is calling: passwords, sessions, the `Actor` and its scopes, CSRF and
+//! login rate limits.
+
+pub mod csrf;
+pub mod password;
+pub mod ratelimit;
+pub mod session;
+
+pub use session::{Actor, Admin, CaseScope, HelplineAgent, SchoolStaff};

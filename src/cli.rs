@@ -1,0 +1,226 @@
+//! The subcommands of the `vigie` binary.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::app::{AppState, build_router};
+use crate::auth::password;
+use crate::config::{Config, Environment};
+use crate::db;
+use crate::domain::status::Role;
+use crate::domain::values::{EmailAddress, Uai};
+use crate::storage::LocalStorage;
+
+/// Vigie: cyber-harassment cases between schools and the e-Enfance helpline.
+#[derive(Parser)]
+#[command(name = "vigie", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (applies migrations first).
+    Serve {
+        /// Load the demo schools and accounts first (refused in production).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load the demo schools, accounts and cases (refused in production).
+    Demo,
+    /// Manage schools.
+    School {
+        #[command(subcommand)]
+        command: SchoolCommand,
+    },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchoolCommand {
+    /// Import or update schools from a CSV file with the header `uai,name,town,academie`.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account (or reset it); the password is read from standard input.
+    Add {
+        /// E-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// school_staff, helpline or admin.
+        #[arg(long)]
+        role: String,
+        /// Name shown to other users (defaults to the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+        /// UAI of a school the account is attached to (repeat for several).
+        #[arg(long = "school")]
+        schools: Vec<String>,
+    },
+}
+
+/// Runs a command.
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let database = db::connect(&config).await?;
+    db::migrate(&database.pool).await?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "database ready");
+    let result = match cli.command {
+        Command::Serve { demo } => {
+            if demo {
+                seed_demo(&config, &database.pool).await?;
+            }
+            serve(config, database.pool.clone(), started).await
+        }
+        Command::Migrate => {
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Demo => seed_demo(&config, &database.pool).await,
+        Command::School {
+            command: SchoolCommand::Import { file },
+        } => import_schools(&database.pool, &file).await,
+        Command::Account {
+            command: AccountCommand::Add { email, role, name, schools },
+        } => add_account(&database.pool, &email, &role, name, &schools).await,
+    };
+    database.pool.close().await;
+    // Dropping the database stops the embedded cluster, if any.
+    tokio::task::spawn_blocking(move || drop(database)).await?;
+    result
+}
+
+async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    if config.environment == Environment::Production {
+        bail!("demo data is refused when VIGIE_ENV=production");
+    }
+    crate::demo::seed(pool).await?;
+    println!("Demo data ready: see README.md for the accounts.");
+    Ok(())
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::Result<()> {
+    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let addr = config.bind_addr;
+    let public_url = config.public_url.clone();
+    let state = AppState::new(pool.clone(), config, storage);
+    let limiters = state.limiters.clone();
+    let app = build_router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (BIND_ADDR)"))?;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
+    let cleanup = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            limiters.login_account.prune();
+            limiters.login_ip.prune();
+            if let Err(e) = tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+    tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "Vigie is listening");
+    println!("Vigie listens on {public_url} (Ctrl-C to stop)");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    cleanup.abort();
+    tracing::info!("Vigie stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}
+
+async fn import_schools(pool: &sqlx::PgPool, file: &PathBuf) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        uai: String,
+        name: String,
+        town: String,
+        academie: String,
+    }
+    let mut reader = csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut tx = pool.begin().await?;
+    let mut count = 0;
+    for (i, row) in reader.deserialize::<Row>().enumerate() {
+        let line = i + 2;
+        let row = row.with_context(|| format!("line {line}: expected the columns uai,name,town,academie"))?;
+        let uai = Uai::parse(&row.uai).map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
+        let (name, town, academie) = (row.name.trim(), row.town.trim(), row.academie.trim());
+        if name.is_empty() || town.is_empty() || academie.is_empty() {
+            bail!("line {line}: name, town and academie must not be empty");
+        }
+        db::schools::upsert_school(&mut *tx, &uai, name, town, academie).await?;
+        count += 1;
+    }
+    // All rows or none: a bad line leaves the table as it was.
+    tx.commit().await?;
+    println!("{count} schools imported.");
+    Ok(())
+}
+
+async fn add_account(pool: &sqlx::PgPool, email: &str, role: &str, name: Option<String>, schools: &[String]) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
+    let role = Role::parse(role).context("--role must be school_staff, helpline or admin")?;
+    if role == Role::SchoolStaff && schools.is_empty() {
+        bail!("a school_staff account needs at least one --school UAI");
+    }
+    if role != Role::SchoolStaff && !schools.is_empty() {
+        bail!("only school_staff accounts are attached to schools");
+    }
+    let mut school_ids = Vec::new();
+    for s in schools {
+        let uai = Uai::parse(s).map_err(|e| anyhow::anyhow!("--school {s}: {e}"))?;
+        let school = db::schools::find_by_uai(pool, &uai)
+            .await?
+            .with_context(|| format!("no school with UAI {uai}: import it first (vigie school import)"))?;
+        school_ids.push(school.id);
+    }
+    eprintln!("Password (read from standard input, {} characters at least):", password::MIN_PASSWORD_CHARS);
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+    if pw.chars().count() < password::MIN_PASSWORD_CHARS {
+        bail!("the password must have {} characters at least", password::MIN_PASSWORD_CHARS);
+    }
+    let hash = password::hash_password(pw).await?;
+    let display_name = name.unwrap_or_else(|| email.as_str().to_owned());
+    let mut tx = pool.begin().await?;
+    let id = db::accounts::upsert_account(&mut *tx, &email, &display_name, role, &hash).await?;
+    for s in school_ids {
+        db::accounts::attach_school(&mut *tx, id, s).await?;
+    }
+    tx.commit().await?;
+    println!("Account {} ({}) is ready.", email, role.as_str());
+    Ok(())
+}

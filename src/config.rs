@@ -1,0 +1,159 @@
+//! Typed settings from the environment. Secrets are never printed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// Whether this is a development machine or a production server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// Local use: demo data allowed.
+    Development,
+    /// Production: demo data refused.
+    Production,
+}
+
+/// Upload limits for evidence files.
+#[derive(Clone, Copy, Debug)]
+pub struct UploadLimits {
+    /// Largest single file, in bytes.
+    pub max_file_bytes: usize,
+    /// Largest request body, in bytes (all files and fields).
+    pub max_request_bytes: usize,
+    /// Most files in one request.
+    pub max_files: usize,
+}
+
+/// Login attempt limits.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginLimits {
+    /// Attempts allowed per account (e-mail typed) in a burst.
+    pub per_account: u32,
+    /// Attempts allowed per client IP in a burst.
+    pub per_ip: u32,
+    /// Time for one attempt to be given back.
+    pub replenish: Duration,
+}
+
+/// All the settings of a Vigie process.
+#[derive(Clone)]
+pub struct Config {
+    /// Development or production.
+    pub environment: Environment,
+    /// An existing PostgreSQL server; without it an embedded cluster is started.
+    pub database_url: Option<String>,
+    /// Folder for the embedded cluster and, by default, evidence files.
+    pub data_dir: PathBuf,
+    /// Folder where evidence files are stored.
+    pub evidence_dir: PathBuf,
+    /// Address the HTTP server listens on.
+    pub bind_addr: SocketAddr,
+    /// The URL users reach the site at (links in mails; `https` makes cookies `Secure`).
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after login, whatever happens.
+    pub session_absolute: Duration,
+    /// Evidence upload limits.
+    pub uploads: UploadLimits,
+    /// Login rate limits.
+    pub login: LoginLimits,
+    /// Take the client IP from the last `X-Forwarded-For` hop (behind a proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    /// Reads the settings from the environment (and `.env` if present).
+    pub fn from_env() -> anyhow::Result<Config> {
+        let _ = dotenvy::dotenv();
+        let environment = match var("VIGIE_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(_) => bail!("VIGIE_ENV must be `development` or `production`"),
+        };
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let evidence_dir = var("EVIDENCE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("evidence"));
+        let bind_addr = var("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .context("BIND_ADDR must be an address such as 127.0.0.1:3000")?;
+        let public_url = var("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("PUBLIC_URL must start with http:// or https://");
+        }
+        let mib = 1024 * 1024;
+        Ok(Config {
+            environment,
+            database_url: var("DATABASE_URL"),
+            data_dir,
+            evidence_dir,
+            bind_addr,
+            public_url,
+            session_idle: Duration::from_secs(60 * number("SESSION_IDLE_MINUTES", 30)?),
+            session_absolute: Duration::from_secs(3600 * number("SESSION_ABSOLUTE_HOURS", 10)?),
+            uploads: UploadLimits {
+                max_file_bytes: number("UPLOAD_MAX_FILE_MB", 20)? as usize * mib,
+                max_request_bytes: number("UPLOAD_MAX_REQUEST_MB", 60)? as usize * mib,
+                max_files: number("UPLOAD_MAX_FILES", 10)? as usize,
+            },
+            login: LoginLimits {
+                per_account: number("LOGIN_MAX_PER_ACCOUNT", 5)? as u32,
+                per_ip: number("LOGIN_MAX_PER_IP", 30)? as u32,
+                replenish: Duration::from_secs(number("LOGIN_REPLENISH_SECONDS", 180)?),
+            },
+            trust_forwarded_for: number("TRUST_FORWARDED_FOR", 0)? == 1,
+        })
+    }
+
+    /// Settings for tests: development mode, given folders, default limits.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        let mib = 1024 * 1024;
+        Config {
+            environment: Environment::Development,
+            database_url: None,
+            evidence_dir: data_dir.join("evidence"),
+            data_dir,
+            bind_addr: "127.0.0.1:0".parse().expect("valid address"),
+            public_url: "http://127.0.0.1".into(),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(10 * 3600),
+            uploads: UploadLimits {
+                max_file_bytes: 20 * mib,
+                max_request_bytes: 60 * mib,
+                max_files: 10,
+            },
+            login: LoginLimits {
+                per_account: 5,
+                per_ip: 30,
+                replenish: Duration::from_secs(180),
+            },
+            trust_forwarded_for: false,
+        }
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number(name: &str, default: u64) -> anyhow::Result<u64> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a whole number")),
+    }
+}

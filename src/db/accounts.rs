@@ -1,0 +1,87 @@
+//! Accounts and the schools they are attached to.
+
+use sqlx::{PgExecutor, PgPool};
+
+use crate::domain::ids::{AccountId, SchoolId};
+use crate::domain::status::Role;
+use crate::domain::values::EmailAddress;
+
+/// What a request needs to know about its caller.
+pub struct ActorRow {
+    /// Account id.
+    pub id: AccountId,
+    /// Role.
+    pub role: Role,
+    /// Display name.
+    pub display_name: String,
+    /// Attached schools.
+    pub schools: Vec<SchoolId>,
+}
+
+/// Loads an active account with its schools.
+pub async fn load_actor(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ActorRow>> {
+    let row = sqlx::query!(
+        r#"select a.id as "id: AccountId", a.role as "role: Role", a.display_name,
+                  coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as "schools!: Vec<uuid::Uuid>"
+           from accounts a left join account_schools s on s.account_id = a.id
+           where a.id = $1 and a.active
+           group by a.id"#,
+        id.0
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| ActorRow {
+        id: r.id,
+        role: r.role,
+        display_name: r.display_name,
+        schools: r.schools.into_iter().map(SchoolId).collect(),
+    }))
+}
+
+/// The id and password hash of an active account, by e-mail.
+pub async fn find_for_login(pool: &PgPool, email: &EmailAddress) -> sqlx::Result<Option<(AccountId, String)>> {
+    let row = sqlx::query!(
+        r#"select id as "id: AccountId", password_hash from accounts where email = $1 and active"#,
+        email.as_str()
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.id, r.password_hash)))
+}
+
+/// Creates an account, or updates the name, role and password of the account
+/// with that e-mail. Returns its id.
+pub async fn upsert_account<'e>(
+    db: impl PgExecutor<'e>,
+    email: &EmailAddress,
+    display_name: &str,
+    role: Role,
+    password_hash: &str,
+) -> sqlx::Result<AccountId> {
+    sqlx::query_scalar!(
+        r#"insert into accounts (id, email, display_name, role, password_hash)
+           values ($1, $2, $3, $4, $5)
+           on conflict (email) do update set display_name = excluded.display_name,
+               role = excluded.role, password_hash = excluded.password_hash, active = true
+           returning id as "id: AccountId""#,
+        AccountId::new().0,
+        email.as_str(),
+        display_name,
+        role as Role,
+        password_hash
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Attaches an account to a school (no-op if already attached).
+pub async fn attach_school<'e>(db: impl PgExecutor<'e>, account: AccountId, school: SchoolId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into account_schools (account_id, school_id) values ($1, $2) on conflict do nothing",
+        account.0,
+        school.0
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

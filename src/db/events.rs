@@ -1,0 +1,74 @@
+//! The append-only timeline of a case.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::Tx;
+use crate::auth::CaseScope;
+use crate::domain::case::EventKind;
+use crate::domain::ids::{AccountId, CaseId};
+
+/// Appends an event and marks the case as active now.
+pub async fn append(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    actor: Option<AccountId>,
+    kind: EventKind,
+    note: Option<&str>,
+    data: Value,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into case_events (case_id, actor_id, kind, note, data) values ($1, $2, $3, $4, $5)",
+        case.0,
+        actor.map(|a| a.0),
+        kind.code(),
+        note,
+        data
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!("update cases set last_activity_at = now() where id = $1", case.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One timeline entry.
+pub struct Event {
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// What kind (code of [`EventKind`]).
+    pub kind: String,
+    /// Who (name), if a person.
+    pub actor_name: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Structured details.
+    pub data: Value,
+}
+
+impl Event {
+    /// French label of the kind.
+    pub fn label(&self) -> &str {
+        EventKind::label_of(&self.kind)
+    }
+}
+
+/// The timeline of a case in scope, oldest first.
+pub async fn list(pool: &sqlx::PgPool, scope: &CaseScope, case: CaseId) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as!(
+        Event,
+        r#"select e.created_at as "created_at: DateTime<Utc>", e.kind, a.display_name as "actor_name?", e.note, e.data
+           from case_events e
+           join cases c on c.id = e.case_id
+           left join accounts a on a.id = e.actor_id
+           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           order by e.id"#,
+        case.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,68 @@
+//! All SQL lives here, one file per aggregate. Functions that read or change
+//! cases, evidence or reports take a `CaseScope` and filter with it in SQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod cases;
+pub mod events;
+pub mod evidence;
+pub mod schools;
+pub mod stats;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::config::Config;
+use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+
+/// A transaction on the pool.
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
+
+/// A database connection pool, and the embedded cluster behind it if one was
+/// started (it stops when dropped).
+pub struct Database {
+    /// The pool.
+    pub pool: PgPool,
+    /// The private cluster, when no `DATABASE_URL` was given.
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+/// Connects to `DATABASE_URL`, or starts the embedded cluster in `DATA_DIR`.
+pub async fn connect(config: &Config) -> anyhow::Result<Database> {
+    let (url, embedded) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let dir = config.data_dir.clone();
+            let pg = tokio::task::spawn_blocking(move || {
+                EmbeddedPostgres::start(&dir, "vigie", &EmbeddedOptions::default())
+            })
+            .await??;
+            (pg.database_url("vigie"), Some(pg))
+        }
+    };
+    let pool = pool(&url).await?;
+    Ok(Database { pool, embedded })
+}
+
+/// A pool on `url`.
+pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .context("cannot connect to PostgreSQL (check DATABASE_URL)")
+}
+
+/// Applies the migrations in `migrations/` and the session store's table.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("./migrations").run(pool).await.context("migrations failed")?;
+    tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+        .migrate()
+        .await
+        .context("session table migration failed")?;
+    Ok(())
+}

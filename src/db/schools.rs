@@ -1,0 +1,66 @@
+//! Schools (établissements).
+
+use sqlx::PgExecutor;
+
+use crate::domain::ids::SchoolId;
+use crate::domain::values::Uai;
+
+/// A school as shown in lists.
+#[derive(Debug, Clone)]
+pub struct School {
+    /// Id.
+    pub id: SchoolId,
+    /// National code.
+    pub uai: String,
+    /// Name.
+    pub name: String,
+    /// Town.
+    pub town: String,
+    /// Académie.
+    pub academie: String,
+}
+
+/// Creates the school or updates its name, town and académie. Returns its id.
+pub async fn upsert_school<'e>(
+    db: impl PgExecutor<'e>,
+    uai: &Uai,
+    name: &str,
+    town: &str,
+    academie: &str,
+) -> sqlx::Result<SchoolId> {
+    sqlx::query_scalar!(
+        r#"insert into schools (id, uai, name, town, academie) values ($1, $2, $3, $4, $5)
+           on conflict (uai) do update set name = excluded.name, town = excluded.town, academie = excluded.academie
+           returning id as "id: SchoolId""#,
+        SchoolId::new().0,
+        uai.as_str(),
+        name,
+        town,
+        academie
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The school with this UAI.
+pub async fn find_by_uai<'e>(db: impl PgExecutor<'e>, uai: &Uai) -> sqlx::Result<Option<School>> {
+    sqlx::query_as!(
+        School,
+        r#"select id as "id: SchoolId", uai, name, town, academie from schools where uai = $1"#,
+        uai.as_str()
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The schools with these ids, by name.
+pub async fn list_by_ids<'e>(db: impl PgExecutor<'e>, ids: &[SchoolId]) -> sqlx::Result<Vec<School>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|s| s.0).collect();
+    sqlx::query_as!(
+        School,
+        r#"select id as "id: SchoolId", uai, name, town, academie from schools where id = any($1) order by name"#,
+        &ids
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,169 @@
+//! The closed sets a case is described with, with their French labels.
+
+use serde::{Deserialize, Serialize};
+
+/// Defines a closed set of values stored as text, with its French labels.
+macro_rules! closed_set {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal : $label:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and submitted code.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The French label.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses a code.
+            pub fn parse(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The label of a stored code, or the code itself if unknown.
+            pub fn label_of(code: &str) -> &str {
+                Self::parse(code).map(Self::label).unwrap_or(code)
+            }
+        }
+    };
+}
+
+closed_set!(
+    /// Where the harassment happens.
+    Platform {
+        Facebook = "facebook": "Facebook",
+        Instagram = "instagram": "Instagram",
+        Snapchat = "snapchat": "Snapchat",
+        TikTok = "tiktok": "TikTok",
+        WhatsApp = "whatsapp": "WhatsApp",
+        X = "x": "X (Twitter)",
+        YouTube = "youtube": "YouTube",
+        Discord = "discord": "Discord",
+        Telegram = "telegram": "Telegram",
+        OnlineGame = "online_game": "Jeu en ligne",
+        Sms = "sms": "SMS",
+        Other = "other": "Autre",
+    }
+);
+
+closed_set!(
+    /// What kind of harassment.
+    HarassmentKind {
+        Insults = "insults": "Insultes ou moqueries",
+        Threats = "threats": "Menaces",
+        Rumours = "rumours": "Rumeurs",
+        Impersonation = "impersonation": "Usurpation d'identité ou faux compte",
+        NonConsensualImages = "images": "Diffusion d'images sans consentement",
+        Sextortion = "sextortion": "Chantage sexuel (sextorsion)",
+        Exclusion = "exclusion": "Exclusion, mise à l'écart",
+        Doxxing = "doxxing": "Divulgation d'informations personnelles",
+        Other = "other": "Autre",
+    }
+);
+
+closed_set!(
+    /// Who the alleged author is.
+    AuthorKind {
+        Pupil = "pupil": "Élève de l'établissement",
+        Unknown = "unknown": "Inconnu",
+        Adult = "adult": "Adulte",
+        Outside = "outside": "Personne extérieure à l'établissement",
+    }
+);
+
+closed_set!(
+    /// Who the victim is.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "victim_kind", rename_all = "snake_case")]
+    VictimKind {
+        Pupil = "pupil": "Élève",
+        Staff = "staff": "Membre du personnel",
+    }
+);
+
+closed_set!(
+    /// How urgent a case is; `Danger` means risk to life or safety, threats,
+    /// sextortion.
+    #[derive(sqlx::Type, PartialOrd, Ord)]
+    #[sqlx(type_name = "urgency", rename_all = "snake_case")]
+    Urgency {
+        Normal = "normal": "Normale",
+        High = "high": "Élevée",
+        Danger = "danger": "Danger",
+    }
+);
+
+closed_set!(
+    /// What a timeline entry records.
+    EventKind {
+        Created = "created": "Dossier ouvert",
+        Note = "note": "Note",
+        EvidenceAdded = "evidence_added": "Pièces ajoutées",
+        TargetAdded = "target_added": "Cible en ligne ajoutée",
+        AuthorAdded = "author_added": "Auteur présumé ajouté",
+        Referred = "referred": "Transmis à e-Enfance",
+        Withdrawn = "withdrawn": "Transmission retirée",
+        Claimed = "claimed": "Pris en charge par e-Enfance",
+        Released = "released": "Remis dans la file d'attente",
+        Reassigned = "reassigned": "Confié à un autre écoutant",
+        Question = "question": "Question à l'établissement",
+        Answer = "answer": "Réponse de l'établissement",
+        Returned = "returned": "Retourné à l'établissement",
+        Advice = "advice": "Conseil donné",
+        PlatformRequest = "platform_request": "Demande à une plateforme",
+        PlatformOutcome = "platform_outcome": "Réponse d'une plateforme",
+        Escalation = "escalation": "Signalement à Pharos / OCLCTIC",
+        Intervention = "intervention": "Intervention proposée",
+        Sanction = "sanction": "Sanction éducative",
+        Closed = "closed": "Dossier clos",
+        Reopened = "reopened": "Dossier rouvert",
+    }
+);
+
+closed_set!(
+    /// How a school closes a case.
+    CaseOutcome {
+        Resolved = "resolved": "Situation résolue",
+        Sanctioned = "sanctioned": "Résolue avec sanction éducative",
+        Judicial = "judicial": "Suite judiciaire (plainte, signalement au procureur)",
+        NoFollowUp = "no_follow_up": "Sans suite",
+        OutOfScope = "out_of_scope": "Hors du champ du cyberharcèlement",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for p in Platform::ALL {
+            assert_eq!(Platform::parse(p.code()), Some(*p));
+        }
+        for k in HarassmentKind::ALL {
+            assert_eq!(HarassmentKind::parse(k.code()), Some(*k));
+        }
+        for a in AuthorKind::ALL {
+            assert_eq!(AuthorKind::parse(a.code()), Some(*a));
+        }
+        for u in Urgency::ALL {
+            assert_eq!(Urgency::parse(u.code()), Some(*u));
+        }
+        for v in VictimKind::ALL {
+            assert_eq!(VictimKind::parse(v.code()), Some(*v));
+        }
+        assert_eq!(Platform::ALL.len(), 12);
+        assert_eq!(HarassmentKind::ALL.len(), 9);
+        assert_eq!(Platform::label_of("nope"), "nope");
+    }
+}

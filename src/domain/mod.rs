@@ -1,0 +1,7 @@
+//! Pure types and rules: no axum, no SQL.
+
+pub mod case;
+pub mod ids;
+pub mod status;
+pub mod upload;
+pub mod values;

@@ -1,0 +1,602 @@
+//! Embedded PostgreSQL: when no DATABASE_URL is configured, Vigie runs a private
+//! cluster from the PostgreSQL binaries installed on the machine.
+//!
+//! Layout under `data_dir`: `pgdata/` (the cluster), `run/` (the unix socket
+//! folder, unless its path is too long for a socket) and `postgres.log`.
+//! The server listens on a unix socket only (`listen_addresses = ''`), with
+//! `trust` authentication for the `postgres` superuser on that socket.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+const PORT: u16 = 5432;
+const SERVER_BINARIES: [&str; 3] = ["initdb", "pg_ctl", "postgres"];
+/// `sun_path` holds 108 bytes including the trailing NUL.
+const MAX_SOCKET_PATH: usize = 107;
+/// Environment variables that could point the tools at another server or user.
+const PG_ENV: &str =
+    "PGDATA PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS PGSSLMODE";
+/// Stops the server when the pipe on its stdin closes, i.e. when this process
+/// exits or is killed without calling `stop` (std pipes are close-on-exec, so
+/// no other process holds the write end). Arguments: pg_ctl, pgdata, socket
+/// folder to remove (may be empty).
+const WATCHDOG: &str = "trap '' INT HUP; while read -r _; do :; done; \
+    \"$0\" -D \"$1\" -m fast -w -t 30 stop >/dev/null 2>&1; if [ -n \"$2\" ]; then rm -rf \"$2\"; fi";
+
+/// Options for [`EmbeddedPostgres::start`].
+#[derive(Debug, Clone, Default)]
+pub struct EmbeddedOptions {
+    /// Extra `-c name=value` server settings, e.g. ("fsync","off") for tests.
+    pub settings: Vec<(String, String)>,
+}
+
+/// A private PostgreSQL server started by [`EmbeddedPostgres::start`]; it is
+/// stopped by [`EmbeddedPostgres::stop`], on drop, or by a watchdog process if
+/// this process dies first.
+pub struct EmbeddedPostgres {
+    bindir: PathBuf,
+    data_dir: PathBuf,
+    pgdata: PathBuf,
+    socket_dir: PathBuf,
+    /// Short socket folder created under /tmp because `data_dir/run` was unusable.
+    tmp_socket_dir: Option<PathBuf>,
+    /// (uid, gid) of the `postgres` system user, when we run as root.
+    run_as: Option<(u32, u32)>,
+    state: Mutex<State>,
+}
+
+struct State {
+    running: bool,
+    watchdog: Option<Child>,
+}
+
+impl EmbeddedPostgres {
+    /// Finds the binaries, runs initdb when `data_dir/pgdata` has no cluster yet
+    /// (superuser `postgres`, trust auth on the socket only, UTF8, locale
+    /// C.UTF-8 or C), starts the server listening only on a unix socket in
+    /// `data_dir/run`, waits until it accepts connections and creates database
+    /// `db_name` if missing. Blocking: call it before the tokio runtime starts
+    /// or through `spawn_blocking`. When running as root, the server runs as
+    /// the `postgres` system user.
+    pub fn start(
+        data_dir: &Path,
+        db_name: &str,
+        opts: &EmbeddedOptions,
+    ) -> Result<EmbeddedPostgres> {
+        let t0 = Instant::now();
+        let bindir = find_bindir()?;
+        let run_as = postgres_user_if_root()?;
+        fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .with_context(|| format!("cannot resolve data folder {}", data_dir.display()))?;
+        let path_str = data_dir
+            .to_str()
+            .ok_or_else(|| anyhow!("data folder path is not UTF-8"))?;
+        // pg_ctl builds a shell command with the data and log paths in double quotes.
+        if path_str.contains(['"', '$', '`', '\\', '\n']) {
+            bail!(
+                "data folder {path_str} contains a character (\" $ ` \\ or newline) PostgreSQL tools cannot handle; choose another DATA_DIR"
+            );
+        }
+        let pgdata = data_dir.join("pgdata");
+        let run_dir = data_dir.join("run");
+        for dir in [&pgdata, &run_dir] {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        fs::set_permissions(&run_dir, fs::Permissions::from_mode(0o700))?;
+        let log = data_dir.join("postgres.log");
+        if let Some((uid, gid)) = run_as {
+            for path in [&data_dir, &pgdata, &run_dir, &log] {
+                if path.exists() {
+                    std::os::unix::fs::chown(path, Some(uid), Some(gid)).with_context(|| {
+                        format!("cannot give {} to the postgres user", path.display())
+                    })?;
+                }
+            }
+            check_traversable(&data_dir, uid, gid)?;
+        }
+        let (socket_dir, tmp_socket_dir) = if usable_socket_dir(&run_dir) {
+            (run_dir, None)
+        } else {
+            // Too long for a unix socket (or has a comma, which libpq reads as a host list).
+            let dir = PathBuf::from(format!("/tmp/vigie-pg-{:016x}", rand::random::<u64>()));
+            fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))?;
+            if let Some((uid, gid)) = run_as {
+                std::os::unix::fs::chown(&dir, Some(uid), Some(gid))?;
+            }
+            (dir.clone(), Some(dir))
+        };
+        // Built before starting so that any later error drops it, which stops the server.
+        let pg = EmbeddedPostgres {
+            bindir,
+            data_dir,
+            pgdata,
+            socket_dir,
+            tmp_socket_dir,
+            run_as,
+            state: Mutex::new(State {
+                running: false,
+                watchdog: None,
+            }),
+        };
+
+        let mut initdb_ms = 0;
+        if !pg.pgdata.join("PG_VERSION").exists() {
+            let t = Instant::now();
+            pg.initdb(opts)?;
+            initdb_ms = t.elapsed().as_millis() as u64;
+        }
+        pg.refuse_if_running()?;
+        let t = Instant::now();
+        pg.pg_ctl_start(opts)?;
+        let start_ms = t.elapsed().as_millis() as u64;
+        let t = Instant::now();
+        pg.ensure_database(db_name)?;
+        let createdb_ms = t.elapsed().as_millis() as u64;
+        tracing::info!(
+            bindir = %pg.bindir.display(),
+            elapsed_ms = t0.elapsed().as_millis() as u64,
+            initdb_ms,
+            start_ms,
+            createdb_ms,
+            "embedded PostgreSQL ready"
+        );
+        Ok(pg)
+    }
+
+    /// A URL for database `db` over the unix socket as user `postgres`, e.g.
+    /// `postgres://postgres@localhost:5432/vigie?host=/data/run&sslmode=disable`.
+    /// Accepted by sqlx 0.8 (`PgConnectOptions::from_str`: a `host` query value
+    /// starting with `/` is a socket folder) and by libpq/psql alike.
+    pub fn database_url(&self, db: &str) -> String {
+        format!(
+            "postgres://postgres@localhost:{PORT}/{}?host={}&sslmode=disable",
+            percent_encode(db, false),
+            percent_encode(&self.socket_dir.to_string_lossy(), true)
+        )
+    }
+
+    /// Stops the server (pg_ctl stop -m fast, fallback immediate). Idempotent.
+    pub fn stop(&self) -> Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut watchdog) = state.watchdog.take() {
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+        if state.running {
+            if let Err(fast) = self.pg_ctl_stop("fast")
+                && self.is_running()
+            {
+                tracing::warn!(error = %fast, "fast shutdown of embedded PostgreSQL failed, trying immediate");
+                self.pg_ctl_stop("immediate")
+                    .context("cannot stop the embedded PostgreSQL")?;
+            }
+            state.running = false;
+        }
+        if let Some(dir) = &self.tmp_socket_dir {
+            let _ = fs::remove_dir_all(dir);
+        }
+        Ok(())
+    }
+
+    fn initdb(&self, opts: &EmbeddedOptions) -> Result<()> {
+        let no_sync = opts
+            .settings
+            .iter()
+            .any(|(k, v)| k == "fsync" && v == "off");
+        let mut failure = String::new();
+        // C.UTF-8 is missing on some systems; initdb empties pgdata after a failure.
+        for locale in ["C.UTF-8", "C"] {
+            let mut cmd = self.server_cmd("initdb");
+            cmd.arg("-D").arg(&self.pgdata);
+            cmd.args("-U postgres -E UTF8 --auth-local=trust --auth-host=reject".split(' '));
+            cmd.arg(format!("--locale={locale}"));
+            if no_sync {
+                cmd.arg("--no-sync");
+            }
+            let out = output(cmd, "initdb")?;
+            if out.status.success() {
+                return Ok(());
+            }
+            failure = text(&out);
+        }
+        bail!("initdb failed for {}:\n{failure}", self.pgdata.display())
+    }
+
+    fn refuse_if_running(&self) -> Result<()> {
+        if !self.is_running() {
+            return Ok(());
+        }
+        let pid_file = self.pgdata.join("postmaster.pid");
+        let pid = fs::read_to_string(&pid_file).unwrap_or_default();
+        let pid = pid.lines().next().unwrap_or("?").trim().to_owned();
+        // A crashed run whose PID now belongs to an unrelated process (e.g. after a
+        // container restart): the lock is stale and postgres would refuse to start.
+        if let Ok(comm) = fs::read_to_string(format!("/proc/{pid}/comm"))
+            && !matches!(comm.trim(), "postgres" | "postmaster")
+        {
+            tracing::warn!(pid = %pid, "removing stale postmaster.pid of the embedded PostgreSQL");
+            fs::remove_file(&pid_file)?;
+            return Ok(());
+        }
+        bail!(
+            "a PostgreSQL server (PID {pid}) is already running on {} — probably another Vigie using the same data folder. \
+             Stop it first ({} -D {} stop{}) or use another DATA_DIR.",
+            self.pgdata.display(),
+            self.bindir.join("pg_ctl").display(),
+            self.pgdata.display(),
+            if self.run_as.is_some() {
+                ", as the postgres user"
+            } else {
+                ""
+            }
+        )
+    }
+
+    fn pg_ctl_start(&self, opts: &EmbeddedOptions) -> Result<()> {
+        // pg_ctl passes `-o` through /bin/sh, so every value is shell-quoted; the
+        // socket folder is also double-quoted for PostgreSQL's list syntax.
+        let socket = format!("unix_socket_directories=\"{}\"", self.socket_dir.display());
+        let mut server_opts = format!(
+            "-c listen_addresses= -c port={PORT} -c unix_socket_permissions=0700 -c {}",
+            sh_quote(&socket)
+        );
+        for (name, value) in &opts.settings {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                bail!("invalid PostgreSQL setting name {name:?}");
+            }
+            server_opts.push_str(&format!(" -c {}", sh_quote(&format!("{name}={value}"))));
+        }
+        let log = self.data_dir.join("postgres.log");
+        let mut cmd = self.server_cmd("pg_ctl");
+        cmd.arg("-D").arg(&self.pgdata).arg("-l").arg(&log);
+        cmd.args(["-w", "-t", "60", "-o", server_opts.as_str(), "start"]);
+        let out = output(cmd, "pg_ctl start")?;
+        if !out.status.success() {
+            bail!(
+                "the embedded PostgreSQL did not start:\n{}\nLast lines of {}:\n{}",
+                text(&out),
+                log.display(),
+                log_tail(&log, 20)
+            );
+        }
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.running = true;
+        match self.spawn_watchdog() {
+            Ok(child) => state.watchdog = Some(child),
+            Err(e) => tracing::warn!(error = %e, "no watchdog for the embedded PostgreSQL"),
+        }
+        Ok(())
+    }
+
+    fn spawn_watchdog(&self) -> Result<Child> {
+        let tmp = self.tmp_socket_dir.as_deref().unwrap_or(Path::new(""));
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg(WATCHDOG)
+            .arg(self.bindir.join("pg_ctl"))
+            .arg(&self.pgdata)
+            .arg(tmp);
+        self.prepare(&mut cmd, true);
+        // Own process group: a terminal Ctrl-C must not kill the watchdog.
+        cmd.process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        Ok(cmd.spawn()?)
+    }
+
+    fn ensure_database(&self, db: &str) -> Result<()> {
+        let exists = format!(
+            "SELECT 1 FROM pg_database WHERE datname = '{}'",
+            db.replace('\'', "''")
+        );
+        if self.psql(&exists)?.trim() == "1" {
+            return Ok(());
+        }
+        self.psql(&format!("CREATE DATABASE \"{}\"", db.replace('"', "\"\"")))
+            .with_context(|| format!("cannot create database {db:?}"))?;
+        Ok(())
+    }
+
+    /// Runs one SQL statement in database `postgres` with psql; returns its output.
+    fn psql(&self, sql: &str) -> Result<String> {
+        let mut cmd = Command::new(self.psql_bin());
+        cmd.args("-X -q -t -A -v ON_ERROR_STOP=1 -U postgres -d postgres -h".split(' '));
+        cmd.arg(&self.socket_dir)
+            .arg("-p")
+            .arg(PORT.to_string())
+            .arg("-c")
+            .arg(sql);
+        self.prepare(&mut cmd, false);
+        let out = output(cmd, "psql")?;
+        if !out.status.success() {
+            bail!("psql failed: {}", text(&out));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// psql from the server's folder (Debian), else from PATH.
+    fn psql_bin(&self) -> PathBuf {
+        let psql = self.bindir.join("psql");
+        if psql.is_file() {
+            psql
+        } else {
+            PathBuf::from("psql")
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        let mut cmd = self.server_cmd("pg_ctl");
+        cmd.arg("status").arg("-D").arg(&self.pgdata);
+        // Exit code 0: running; 3: not running; 4: no cluster.
+        matches!(cmd.output(), Ok(out) if out.status.success())
+    }
+
+    fn pg_ctl_stop(&self, mode: &str) -> Result<()> {
+        let mut cmd = self.server_cmd("pg_ctl");
+        cmd.arg("-D")
+            .arg(&self.pgdata)
+            .args(["-m", mode, "-w", "-t", "30", "stop"]);
+        let out = output(cmd, "pg_ctl stop")?;
+        if !out.status.success() {
+            bail!("pg_ctl stop -m {mode} failed: {}", text(&out));
+        }
+        Ok(())
+    }
+
+    /// A command for a server binary (initdb, pg_ctl, postgres), run as the
+    /// `postgres` user when we are root.
+    fn server_cmd(&self, name: &str) -> Command {
+        let mut cmd = Command::new(self.bindir.join(name));
+        self.prepare(&mut cmd, true);
+        cmd
+    }
+
+    fn prepare(&self, cmd: &mut Command, as_server: bool) {
+        cmd.current_dir(&self.data_dir).stdin(Stdio::null());
+        for var in PG_ENV.split(' ') {
+            cmd.env_remove(var);
+        }
+        if as_server && let Some((uid, gid)) = self.run_as {
+            // When the parent is root, std calls setgroups(0, NULL) before
+            // setuid, so no supplementary group of root is kept (no need for
+            // `runuser -u postgres --`).
+            cmd.uid(uid).gid(gid);
+        }
+    }
+}
+
+impl Drop for EmbeddedPostgres {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop() {
+            tracing::warn!(error = %e, "cannot stop the embedded PostgreSQL");
+        }
+    }
+}
+
+/// Finds the folder holding `initdb`, `pg_ctl` and `postgres`: first a PATH
+/// folder holding all three (symlinks resolved, so the other tools come from
+/// the same install), then `pg_config --bindir`, then the highest
+/// `/usr/lib/postgresql/*/bin`. The error says where it looked and what to do.
+pub fn find_bindir() -> Result<PathBuf> {
+    let has_all = |dir: &Path| SERVER_BINARIES.iter().all(|b| dir.join(b).is_file());
+    for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+        // Symlinks (e.g. /usr/local/bin/initdb) resolve to the real install folder.
+        let real = dir.join("initdb").canonicalize().ok();
+        if has_all(&dir)
+            && let Some(real) = real.as_deref().and_then(Path::parent)
+            && has_all(real)
+        {
+            return Ok(real.to_path_buf());
+        }
+    }
+    if let Ok(out) = Command::new("pg_config")
+        .arg("--bindir")
+        .stderr(Stdio::null())
+        .output()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && dir.is_absolute() && has_all(&dir) {
+            return Ok(dir.canonicalize().unwrap_or(dir));
+        }
+    }
+    let mut versions: Vec<(Vec<u32>, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let version = name
+                .split('.')
+                .map(str::parse::<u32>)
+                .collect::<Result<Vec<u32>, _>>()
+                .ok()?;
+            let bin = entry.path().join("bin");
+            has_all(&bin).then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    bail!(
+        "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found: looked in every PATH folder, \
+         in `pg_config --bindir` and in /usr/lib/postgresql/*/bin. Either install PostgreSQL \
+         (`apt-get install postgresql` on Debian/Ubuntu, or your distribution's PostgreSQL server package, \
+         e.g. `dnf install postgresql-server`), or set DATABASE_URL to an existing PostgreSQL server."
+    )
+}
+
+/// The `postgres` system user's (uid, gid) when running as root, else None.
+fn postgres_user_if_root() -> Result<Option<(u32, u32)>> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    match nix::unistd::User::from_name("postgres") {
+        Ok(Some(user)) => Ok(Some((user.uid.as_raw(), user.gid.as_raw()))),
+        _ => bail!(
+            "running as root, but PostgreSQL refuses to run as root and there is no `postgres` system user \
+             to run it as. Install PostgreSQL (`apt-get install postgresql` creates that user), run Vigie \
+             as a normal user, or set DATABASE_URL to an existing PostgreSQL server."
+        ),
+    }
+}
+
+/// Checks that `uid`/`gid` (without supplementary groups) can enter every parent of `dir`.
+fn check_traversable(dir: &Path, uid: u32, gid: u32) -> Result<()> {
+    for parent in dir.ancestors().skip(1) {
+        let meta =
+            fs::metadata(parent).with_context(|| format!("cannot inspect {}", parent.display()))?;
+        let mode = meta.mode();
+        let ok = mode & 0o001 != 0
+            || (meta.uid() == uid && mode & 0o100 != 0)
+            || (meta.gid() == gid && mode & 0o010 != 0);
+        if !ok {
+            bail!(
+                "the postgres system user cannot enter {} (needed to reach the data folder {}). \
+                 Choose a DATA_DIR under /var/lib (e.g. /var/lib/vigie) or /tmp, or allow it with `chmod o+x {}`.",
+                parent.display(),
+                dir.display(),
+                parent.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether `dir/.s.PGSQL.5432` fits in a unix socket address and libpq can name `dir`.
+fn usable_socket_dir(dir: &Path) -> bool {
+    let len = dir.as_os_str().len() + format!("/.s.PGSQL.{PORT}").len();
+    len <= MAX_SOCKET_PATH && !dir.to_string_lossy().contains(',')
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Percent-encodes everything but unreserved characters (and `/` if `keep_slash`).
+fn percent_encode(s: &str, keep_slash: bool) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b'/' if keep_slash => "/".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn output(mut cmd: Command, what: &str) -> Result<Output> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    cmd.output()
+        .with_context(|| format!("cannot run {what} ({program})"))
+}
+
+fn text(out: &Output) -> String {
+    let mut s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !err.trim().is_empty() {
+        s.push('\n');
+        s.push_str(err.trim());
+    }
+    s
+}
+
+fn log_tail(log: &Path, lines: usize) -> String {
+    let content = fs::read(log).unwrap_or_default();
+    let content = String::from_utf8_lossy(&content);
+    let all: Vec<&str> = content.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Removes a temporary folder on drop (declare it before the server).
+    struct TempDir(PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn psql_url(pg: &EmbeddedPostgres, url: &str, sql: &str) -> String {
+        let out = Command::new(pg.psql_bin())
+            .args("-X -q -t -A -v ON_ERROR_STOP=1".split(' '))
+            .args([url, "-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(out.status.success(), "psql failed: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    #[test]
+    fn finds_the_server_binaries() {
+        let bindir = find_bindir().expect("PostgreSQL binaries");
+        assert!(bindir.is_absolute());
+        assert_eq!(bindir.canonicalize().unwrap(), bindir);
+        for bin in SERVER_BINARIES {
+            assert!(bindir.join(bin).is_file(), "{bin} in {}", bindir.display());
+        }
+    }
+
+    #[test]
+    fn url_and_socket_path_rules() {
+        assert_eq!(percent_encode("/tmp/a b,c", true), "/tmp/a%20b%2Cc");
+        assert_eq!(percent_encode("my/db", false), "my%2Fdb");
+        assert!(usable_socket_dir(Path::new("/var/lib/vigie/run")));
+        assert!(!usable_socket_dir(&Path::new("/tmp").join("x".repeat(100))));
+        assert!(!usable_socket_dir(Path::new("/tmp/a,b")));
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn cluster_starts_restarts_and_keeps_data() {
+        let tmp = TempDir(PathBuf::from(format!(
+            "/tmp/vigie-pgtest-{:016x}",
+            rand::random::<u64>()
+        )));
+        let opts = EmbeddedOptions {
+            settings: vec![("fsync".into(), "off".into())],
+        };
+        let pg = EmbeddedPostgres::start(&tmp.0, "vigie_test", &opts).expect("first start");
+        let url = pg.database_url("vigie_test");
+        assert!(
+            url.contains("?host=/") && url.contains("sslmode=disable"),
+            "{url}"
+        );
+        assert_eq!(psql_url(&pg, &url, "select 1"), "1");
+        psql_url(
+            &pg,
+            &url,
+            "create table kept (v text); insert into kept values ('still here')",
+        );
+        pg.stop().expect("stop");
+        pg.stop().expect("second stop is a no-op");
+        drop(pg);
+
+        let pg = EmbeddedPostgres::start(&tmp.0, "vigie_test", &opts).expect("restart");
+        let url = pg.database_url("vigie_test");
+        assert_eq!(psql_url(&pg, &url, "select v from kept"), "still here");
+        assert_eq!(psql_url(&pg, &url, "show listen_addresses"), "");
+        pg.stop().expect("final stop");
+        assert!(!pg.is_running());
+    }
+}

@@ -1,0 +1,80 @@
+//! Evidence in a local folder, outside `static/`: `DIR/ab/abcdef…`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use async_trait::async_trait;
+use bytes::Bytes;
+use tokio::io::AsyncWriteExt;
+
+use super::Storage;
+
+/// Blobs as files under one folder.
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+impl LocalStorage {
+    /// Uses (and creates) `root`.
+    pub fn new(root: &Path) -> anyhow::Result<LocalStorage> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("cannot create the evidence folder {}", root.display()))?;
+        Ok(LocalStorage {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
+        // Keys are made by `new_key`; anything else is refused.
+        if key.len() < 8 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("invalid storage key");
+        }
+        Ok(self.root.join(&key[..2]).join(key))
+    }
+}
+
+#[async_trait]
+impl Storage for LocalStorage {
+    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path(key)?;
+        let dir = path.parent().expect("has a parent");
+        tokio::fs::create_dir_all(dir).await?;
+        let tmp = dir.join(format!(".{key}.tmp"));
+        let mut f = tokio::fs::File::create(&tmp).await?;
+        f.write_all(bytes).await?;
+        f.sync_all().await?;
+        drop(f);
+        tokio::fs::rename(&tmp, &path).await?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
+        Ok(Bytes::from(tokio::fs::read(self.path(key)?).await?))
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn put_get_delete() {
+        let dir = std::env::temp_dir().join(format!("vigie-storage-{}", uuid::Uuid::new_v4()));
+        let s = LocalStorage::new(&dir).unwrap();
+        let key = super::super::new_key();
+        s.put(&key, b"abc").await.unwrap();
+        assert_eq!(&s.get(&key).await.unwrap()[..], b"abc");
+        s.delete(&key).await.unwrap();
+        s.delete(&key).await.unwrap();
+        assert!(s.get(&key).await.is_err());
+        assert!(s.put("../../etc", b"x").await.is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,103 @@
+//! How dates, durations and sizes are written on pages (French, Paris time).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+
+/// A timestamp, however many references deep the template hands it over.
+pub trait Instant {
+    /// The timestamp.
+    fn instant(&self) -> DateTime<Utc>;
+}
+
+impl Instant for DateTime<Utc> {
+    fn instant(&self) -> DateTime<Utc> {
+        *self
+    }
+}
+
+impl<T: Instant + ?Sized> Instant for &T {
+    fn instant(&self) -> DateTime<Utc> {
+        (**self).instant()
+    }
+}
+
+/// A calendar date, however many references deep.
+pub trait Day {
+    /// The date.
+    fn day(&self) -> NaiveDate;
+}
+
+impl Day for NaiveDate {
+    fn day(&self) -> NaiveDate {
+        *self
+    }
+}
+
+impl<T: Day + ?Sized> Day for &T {
+    fn day(&self) -> NaiveDate {
+        (**self).day()
+    }
+}
+
+/// "22/11/2026 à 14:05", Paris time.
+pub fn datetime(dt: impl Instant) -> String {
+    dt.instant().with_timezone(&Paris).format("%d/%m/%Y à %H:%M").to_string()
+}
+
+/// "22/11/2026".
+pub fn date(d: impl Day) -> String {
+    d.day().format("%d/%m/%Y").to_string()
+}
+
+/// The ISO form for `<time datetime>`.
+pub fn iso(dt: impl Instant) -> String {
+    dt.instant().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// "il y a 3 jours", from now.
+pub fn age(dt: impl Instant) -> String {
+    duration(Utc::now().signed_duration_since(dt.instant()))
+}
+
+/// A duration in words: "moins d'une heure", "5 h", "3 jours".
+pub fn duration(d: chrono::TimeDelta) -> String {
+    let minutes = d.num_minutes().max(0);
+    if minutes < 60 {
+        if minutes <= 1 {
+            "à l'instant".into()
+        } else {
+            format!("{minutes} min")
+        }
+    } else if minutes < 48 * 60 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{} jours", minutes / (24 * 60))
+    }
+}
+
+/// "512 octets", "12,5 Ko", "1,2 Mo".
+pub fn bytes(n: i64) -> String {
+    let n = n.max(0) as f64;
+    if n < 1024.0 {
+        format!("{n} octets")
+    } else if n < 1024.0 * 1024.0 {
+        format!("{:.1} Ko", n / 1024.0).replace('.', ",")
+    } else {
+        format!("{:.1} Mo", n / (1024.0 * 1024.0)).replace('.', ",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_formats() {
+        let dt = DateTime::parse_from_rfc3339("2026-07-14T12:30:00Z").unwrap().to_utc();
+        assert_eq!(datetime(dt), "14/07/2026 à 14:30");
+        assert_eq!(bytes(512), "512 octets");
+        assert_eq!(bytes(1536), "1,5 Ko");
+        assert_eq!(duration(chrono::TimeDelta::hours(3)), "3 h");
+        assert_eq!(duration(chrono::TimeDelta::days(4)), "4 jours");
+    }
+}

@@ -1,0 +1,636 @@
+//! School leadership: dashboard, opening a case, the case page and its actions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::FieldErrors;
+use super::case_view::CaseView;
+use super::evidence::{CheckedFile, check_files, with_pending_files};
+use super::layout::Layout;
+use super::upload::MultipartForm;
+use crate::app::AppState;
+use crate::auth::SchoolStaff;
+use crate::auth::csrf::{CsrfForm, CsrfMultipart};
+use crate::db::{self, audit::Outcome, cases::NewAuthor, cases::NewCase, schools::School};
+use crate::domain::case::{AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, Urgency, VictimKind};
+use crate::domain::ids::CaseId;
+use crate::domain::status::{self, CaseAction, CaseStatus};
+use crate::domain::values::bounded_text;
+use crate::error::{AppError, AppResult};
+
+/// School routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/school", get(dashboard))
+        .route("/school/cases/new", get(new_case))
+        .route("/school/cases", post(create_case))
+        .route("/school/cases/{id}", get(show_case))
+        .route("/school/cases/{id}/notes", post(add_note))
+        .route("/school/cases/{id}/evidence", post(add_evidence))
+        .route("/school/cases/{id}/targets", post(add_target))
+        .route("/school/cases/{id}/close", post(close_case))
+        .route("/school/cases/{id}/reopen", post(reopen_case))
+}
+
+// ---------------------------------------------------------------- dashboard
+
+/// Dashboard query string.
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// The school's cases.
+#[derive(Template, WebTemplate)]
+#[template(path = "school/dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    schools: Vec<School>,
+    cases: Vec<db::cases::CaseListRow>,
+    counts: Vec<(CaseStatus, i64)>,
+    status: String,
+    q: String,
+    statuses: &'static [CaseStatus],
+}
+
+impl DashboardPage {
+    fn count(&self, s: &CaseStatus) -> i64 {
+        self.counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0)
+    }
+
+    fn waiting(&self) -> i64 {
+        self.count(&CaseStatus::AwaitingSchool) + self.count(&CaseStatus::Returned)
+    }
+
+    fn filtered(&self) -> bool {
+        !self.status.is_empty() || !self.q.trim().is_empty()
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, staff: SchoolStaff, Query(query): Query<DashboardQuery>) -> AppResult<DashboardPage> {
+    let scope = staff.scope();
+    let filter = db::cases::SchoolFilter {
+        status: CaseStatus::parse(&query.status),
+        search: Some(query.q.clone()),
+    };
+    let (schools, cases, counts) = tokio::try_join!(
+        db::schools::list_by_ids(&state.db, &staff.0.schools),
+        db::cases::list_for_school(&state.db, &scope, &filter),
+        db::cases::count_by_status(&state.db, &scope),
+    )?;
+    Ok(DashboardPage {
+        layout: Layout::for_actor(&staff.0),
+        schools,
+        cases,
+        counts,
+        status: filter.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        q: query.q,
+        statuses: &CaseStatus::ALL,
+    })
+}
+
+// ---------------------------------------------------------------- case form
+
+/// An author row as typed.
+#[derive(Default, Clone)]
+pub struct AuthorRow {
+    kind: String,
+    name: String,
+    group: String,
+}
+
+/// A target row as typed.
+#[derive(Default, Clone)]
+pub struct TargetRow {
+    platform: String,
+    value: String,
+}
+
+/// Rows shown for authors and targets; more can be added on the case page
+/// (and with JavaScript, on the form).
+const FORM_ROWS: usize = 3;
+
+/// The case form's values as typed, kept when it comes back with errors.
+#[derive(Default)]
+pub struct CaseForm {
+    school: String,
+    urgency: String,
+    victim_kind: String,
+    victim_name: String,
+    victim_group: String,
+    description: String,
+    started_on: String,
+    platforms: Vec<String>,
+    kinds: Vec<String>,
+    checklist: Vec<String>,
+    authors: Vec<AuthorRow>,
+    targets: Vec<TargetRow>,
+}
+
+impl CaseForm {
+    fn blank() -> CaseForm {
+        CaseForm {
+            urgency: "normal".into(),
+            authors: vec![AuthorRow::default(); FORM_ROWS],
+            targets: vec![TargetRow::default(); FORM_ROWS],
+            ..CaseForm::default()
+        }
+    }
+
+    fn from_multipart(f: &MultipartForm) -> CaseForm {
+        let rows = |n: usize| n.max(FORM_ROWS);
+        let (kinds, names, groups) = (f.all("author_kind"), f.all("author_name"), f.all("author_group"));
+        let authors = (0..rows(kinds.len()))
+            .map(|i| AuthorRow {
+                kind: kinds.get(i).cloned().unwrap_or_default(),
+                name: names.get(i).cloned().unwrap_or_default(),
+                group: groups.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
+        let (platforms, values) = (f.all("target_platform"), f.all("target_value"));
+        let targets = (0..rows(platforms.len()))
+            .map(|i| TargetRow {
+                platform: platforms.get(i).cloned().unwrap_or_default(),
+                value: values.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
+        CaseForm {
+            school: f.get("school"),
+            urgency: f.get("urgency"),
+            victim_kind: f.get("victim_kind"),
+            victim_name: f.get("victim_name"),
+            victim_group: f.get("victim_group"),
+            description: f.get("description"),
+            started_on: f.get("started_on"),
+            platforms: f.all("platforms"),
+            kinds: f.all("kinds"),
+            checklist: f.all("checklist"),
+            authors,
+            targets,
+        }
+    }
+
+    fn has_platform(&self, code: &str) -> bool {
+        self.platforms.iter().any(|p| p == code)
+    }
+
+    fn has_kind(&self, code: &str) -> bool {
+        self.kinds.iter().any(|k| k == code)
+    }
+
+    fn checked(&self, item: &str) -> bool {
+        self.checklist.iter().any(|c| c == item)
+    }
+
+    /// Validates into a new case, its authors and targets.
+    fn parse(&self, schools: &[School], errors: &mut FieldErrors) -> Option<(NewCase, Vec<NewAuthor>, Vec<(Platform, String)>)> {
+        let school = if schools.len() == 1 {
+            Some(schools[0].id)
+        } else {
+            let s = schools.iter().find(|s| s.id.to_string() == self.school).map(|s| s.id);
+            if s.is_none() {
+                errors.add("school", "Choisissez l'établissement concerné.");
+            }
+            s
+        };
+        let urgency = Urgency::parse(&self.urgency);
+        if urgency.is_none() {
+            errors.add("urgency", "Indiquez le niveau d'urgence.");
+        }
+        let victim_kind = VictimKind::parse(&self.victim_kind);
+        if victim_kind.is_none() {
+            errors.add("victim_kind", "Indiquez si la victime est un élève ou un membre du personnel.");
+        }
+        let victim_name = bounded_text(
+            &self.victim_name,
+            1,
+            200,
+            "Indiquez le nom ou les initiales de la victime.",
+            "Le nom est limité à 200 caractères.",
+        )
+        .map_err(|e| errors.add("victim_name", e.0))
+        .ok();
+        let group_empty = if victim_kind == Some(VictimKind::Staff) {
+            "Indiquez la fonction de la victime (ex. professeur de mathématiques)."
+        } else {
+            "Indiquez la classe de la victime (ex. 4e B)."
+        };
+        let victim_group = bounded_text(&self.victim_group, 1, 100, group_empty, "Ce champ est limité à 100 caractères.")
+            .map_err(|e| errors.add("victim_group", e.0))
+            .ok();
+        let description = bounded_text(
+            &self.description,
+            10,
+            20_000,
+            "Décrivez les faits en quelques phrases (10 caractères au moins).",
+            "La description est limitée à 20 000 caractères.",
+        )
+        .map_err(|e| errors.add("description", e.0))
+        .ok();
+        let started_on = match self.started_on.trim() {
+            "" => None,
+            s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) if d <= Utc::now().date_naive() => Some(d),
+                Ok(_) => {
+                    errors.add("started_on", "La date de début ne peut pas être dans le futur.");
+                    None
+                }
+                Err(_) => {
+                    errors.add("started_on", "Saisissez une date au format jj/mm/aaaa.");
+                    None
+                }
+            },
+        };
+        let platforms: Vec<Platform> = self.platforms.iter().filter_map(|p| Platform::parse(p)).collect();
+        if platforms.is_empty() {
+            errors.add("platforms", "Cochez au moins une plateforme ou un moyen (cochez « Autre » si aucun ne convient).");
+        }
+        let kinds: Vec<HarassmentKind> = self.kinds.iter().filter_map(|k| HarassmentKind::parse(k)).collect();
+        if kinds.is_empty() {
+            errors.add("kinds", "Cochez au moins un type de faits (cochez « Autre » si aucun ne convient).");
+        }
+        let mut authors = Vec::new();
+        for (i, row) in self.authors.iter().enumerate() {
+            if row.kind.is_empty() && row.name.trim().is_empty() && row.group.trim().is_empty() {
+                continue;
+            }
+            match AuthorKind::parse(&row.kind) {
+                Some(kind) if row.name.chars().count() <= 200 && row.group.chars().count() <= 100 => authors.push(NewAuthor {
+                    kind,
+                    name: row.name.trim().to_owned(),
+                    group: row.group.trim().to_owned(),
+                }),
+                Some(_) => errors.add(AUTHOR_FIELDS[i.min(FORM_ROWS - 1)], "Le nom est limité à 200 caractères, la classe à 100."),
+                None => errors.add(AUTHOR_FIELDS[i.min(FORM_ROWS - 1)], "Précisez qui est l'auteur présumé (élève, inconnu, adulte, personne extérieure)."),
+            }
+        }
+        let mut targets = Vec::new();
+        for (i, row) in self.targets.iter().enumerate() {
+            let value = row.value.trim();
+            if row.platform.is_empty() && value.is_empty() {
+                continue;
+            }
+            match (Platform::parse(&row.platform), value) {
+                (Some(p), v) if !v.is_empty() && v.chars().count() <= 2000 => targets.push((p, v.to_owned())),
+                (None, _) => errors.add(TARGET_FIELDS[i.min(FORM_ROWS - 1)], "Choisissez la plateforme de ce compte ou de cette publication."),
+                _ => errors.add(TARGET_FIELDS[i.min(FORM_ROWS - 1)], "Indiquez l'adresse (URL) ou l'identifiant du compte (2 000 caractères au plus)."),
+            }
+        }
+        let checklist = ["secured", "evidence", "families", "authorities"].map(|c| self.checked(c));
+        if !errors.is_empty() {
+            return None;
+        }
+        Some((
+            NewCase {
+                school: school?,
+                urgency: urgency?,
+                victim_kind: victim_kind?,
+                victim_name: victim_name?,
+                victim_group: victim_group?,
+                description: description?,
+                started_on,
+                platforms,
+                kinds,
+                checklist,
+            },
+            authors,
+            targets,
+        ))
+    }
+}
+
+const AUTHOR_FIELDS: [&str; FORM_ROWS] = ["author_0", "author_1", "author_2"];
+const TARGET_FIELDS: [&str; FORM_ROWS] = ["target_0", "target_1", "target_2"];
+/// Field ids in the order of the form, for the error summary.
+const CASE_FIELDS: &[&str] = &[
+    "school", "victim_kind", "victim_name", "victim_group", "urgency", "description", "started_on", "platforms", "kinds",
+    "author_0", "author_1", "author_2", "target_0", "target_1", "target_2", "evidence",
+];
+
+/// The guided form that opens a case.
+#[derive(Template, WebTemplate)]
+#[template(path = "school/case_form.html")]
+pub struct CaseFormPage {
+    layout: Layout,
+    schools: Vec<School>,
+    form: CaseForm,
+    errors: FieldErrors,
+    max_file_mb: usize,
+    max_files: usize,
+    platforms: &'static [Platform],
+    kinds: &'static [HarassmentKind],
+    author_kinds: &'static [AuthorKind],
+}
+
+impl CaseFormPage {
+    fn new(state: &AppState, staff: &SchoolStaff, schools: Vec<School>, form: CaseForm, errors: FieldErrors) -> CaseFormPage {
+        CaseFormPage {
+            layout: Layout::for_actor(&staff.0),
+            schools,
+            form,
+            errors,
+            max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
+            max_files: state.config.uploads.max_files,
+            platforms: Platform::ALL,
+            kinds: HarassmentKind::ALL,
+            author_kinds: AuthorKind::ALL,
+        }
+    }
+
+    fn summary(&self) -> Vec<(&'static str, String)> {
+        self.errors.in_order(CASE_FIELDS)
+    }
+
+    fn author_error(&self, row: &usize) -> Option<&str> {
+        AUTHOR_FIELDS.get(*row).and_then(|f| self.errors.get(f))
+    }
+
+    fn target_error(&self, row: &usize) -> Option<&str> {
+        TARGET_FIELDS.get(*row).and_then(|f| self.errors.get(f))
+    }
+}
+
+async fn new_case(State(state): State<AppState>, staff: SchoolStaff) -> AppResult<CaseFormPage> {
+    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
+    Ok(CaseFormPage::new(&state, &staff, schools, CaseForm::blank(), FieldErrors::default()))
+}
+
+async fn create_case(State(state): State<AppState>, staff: SchoolStaff, CsrfMultipart(form): CsrfMultipart) -> AppResult<Response> {
+    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
+    let typed = CaseForm::from_multipart(&form);
+    let mut errors = FieldErrors::default();
+    let parsed = typed.parse(&schools, &mut errors);
+    let files = checked_evidence(&form, &mut errors);
+    let (Some((case, authors, targets)), Some(files)) = (parsed, files) else {
+        let page = CaseFormPage::new(&state, &staff, schools, typed, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let scope = staff.scope();
+    let actor = staff.0.id;
+    let id = with_pending_files(state.storage.clone(), async |pending| {
+        let mut tx = state.db.begin().await?;
+        let (id, _reference) = db::cases::insert_case(&mut tx, &scope, &case).await?;
+        db::events::append(&mut tx, id, Some(actor), EventKind::Created, None, serde_json::json!({})).await?;
+        for a in &authors {
+            db::cases::insert_author(&mut tx, id, a).await?;
+        }
+        for (platform, target) in &targets {
+            db::cases::insert_target(&mut tx, id, actor, *platform, target).await?;
+        }
+        pending.store(&mut tx, id, Some(actor), &files).await?;
+        db::audit::record(&mut *tx, Some(actor), "create_case", "case", Some(id.0), Outcome::Ok).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/school/cases/{id}")).into_response())
+}
+
+/// The evidence files of a form, checked; `None` (with a message on the
+/// `evidence` field) if any was refused.
+fn checked_evidence(form: &MultipartForm, errors: &mut FieldErrors) -> Option<Vec<CheckedFile>> {
+    if let Some(msg) = form.file_errors.get("evidence") {
+        errors.add("evidence", msg.clone());
+        return None;
+    }
+    match check_files(form.files_of("evidence")) {
+        Ok(files) => Some(files),
+        Err(msg) => {
+            errors.add("evidence", msg);
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- case page
+
+/// Field ids of the case page's forms, in page order.
+const CASE_PAGE_FIELDS: &[&str] = &["target_platform", "target_value", "evidence", "note", "outcome", "close_note"];
+
+/// Errors and typed values of the case page's small forms.
+#[derive(Default)]
+pub struct CaseFormsState {
+    errors: FieldErrors,
+    note: String,
+    target_platform: String,
+    target_value: String,
+    outcome: String,
+    close_note: String,
+}
+
+/// A case as the school sees it.
+#[derive(Template, WebTemplate)]
+#[template(path = "school/case.html")]
+pub struct CasePage {
+    layout: Layout,
+    view: CaseView,
+    forms: CaseFormsState,
+    platforms: &'static [Platform],
+    outcomes: &'static [CaseOutcome],
+    max_file_mb: usize,
+    max_files: usize,
+}
+
+impl CasePage {
+    fn can_record(&self) -> bool {
+        self.view.can(CaseAction::SchoolRecord)
+    }
+
+    fn can_close(&self) -> bool {
+        self.view.can(CaseAction::Close)
+    }
+
+    fn can_reopen(&self) -> bool {
+        self.view.can(CaseAction::Reopen)
+    }
+
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.forms.errors.in_order(CASE_PAGE_FIELDS)
+    }
+}
+
+async fn case_page(state: &AppState, staff: &SchoolStaff, id: CaseId, forms: CaseFormsState) -> AppResult<CasePage> {
+    let view = CaseView::load(state, &staff.0, id).await?;
+    Ok(CasePage {
+        layout: Layout::for_actor(&staff.0),
+        view,
+        forms,
+        platforms: Platform::ALL,
+        outcomes: CaseOutcome::ALL,
+        max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
+        max_files: state.config.uploads.max_files,
+    })
+}
+
+async fn show_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>) -> AppResult<CasePage> {
+    case_page(&state, &staff, id, CaseFormsState::default()).await
+}
+
+/// The case page again with the typed values and errors, status 422.
+async fn case_page_with_errors(state: &AppState, staff: &SchoolStaff, id: CaseId, forms: CaseFormsState) -> AppResult<Response> {
+    let page = case_page(state, staff, id, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+fn back_to(id: CaseId, anchor: &str) -> Response {
+    Redirect::to(&format!("/school/cases/{id}#{anchor}")).into_response()
+}
+
+/// Locks the case in the school's scope and checks the status machine allows
+/// `action`; returns the new status.
+async fn begin_action(
+    tx: &mut db::Tx<'_>,
+    staff: &SchoolStaff,
+    id: CaseId,
+    action: CaseAction,
+) -> AppResult<CaseStatus> {
+    let locked = db::cases::lock(tx, &staff.scope(), id).await?.ok_or(AppError::NotFound)?;
+    status::transition(locked.status, action, staff.0.role).map_err(|_| {
+        AppError::Conflict("Cette action n'est plus possible : le dossier a changé d'état entre-temps. Rechargez la page du dossier.".into())
+    })
+}
+
+/// A note form.
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_note(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<NoteForm>) -> AppResult<Response> {
+    let note = match bounded_text(&form.note, 1, 10_000, "Écrivez la note avant de l'ajouter.", "La note est limitée à 10 000 caractères.") {
+        Ok(n) => n,
+        Err(e) => {
+            let mut forms = CaseFormsState { note: form.note, ..Default::default() };
+            forms.errors.add("note", e.0);
+            return case_page_with_errors(&state, &staff, id, forms).await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
+    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Note, Some(&note), serde_json::json!({})).await?;
+    db::audit::record(&mut *tx, Some(staff.0.id), "add_note", "case", Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(back_to(id, "historique"))
+}
+
+async fn add_evidence(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfMultipart(form): CsrfMultipart) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let files = checked_evidence(&form, &mut errors).filter(|f| !f.is_empty());
+    let Some(files) = files else {
+        if errors.is_empty() {
+            errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
+        }
+        return case_page_with_errors(&state, &staff, id, CaseFormsState { errors, ..Default::default() }).await;
+    };
+    let actor = staff.0.id;
+    with_pending_files(state.storage.clone(), async |pending| {
+        let mut tx = state.db.begin().await?;
+        begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
+        pending.store(&mut tx, id, Some(actor), &files).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(back_to(id, "pieces"))
+}
+
+/// An online target form.
+#[derive(Deserialize)]
+pub struct TargetForm {
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    target: String,
+}
+
+async fn add_target(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<TargetForm>) -> AppResult<Response> {
+    let mut forms = CaseFormsState {
+        target_platform: form.platform.clone(),
+        target_value: form.target.clone(),
+        ..Default::default()
+    };
+    let platform = Platform::parse(&form.platform);
+    if platform.is_none() {
+        forms.errors.add("target_platform", "Choisissez la plateforme.");
+    }
+    let target = bounded_text(&form.target, 1, 2000, "Indiquez l'adresse (URL) ou l'identifiant du compte.", "2 000 caractères au plus.")
+        .map_err(|e| forms.errors.add("target_value", e.0))
+        .ok();
+    let (Some(platform), Some(target)) = (platform, target) else {
+        return case_page_with_errors(&state, &staff, id, forms).await;
+    };
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
+    let target_id = db::cases::insert_target(&mut tx, id, staff.0.id, platform, &target).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::TargetAdded,
+        None,
+        serde_json::json!({ "platform": platform.code(), "target_id": target_id }),
+    )
+    .await?;
+    db::audit::record(&mut *tx, Some(staff.0.id), "add_target", "case", Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(back_to(id, "cibles"))
+}
+
+/// The closing form.
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn close_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<CloseForm>) -> AppResult<Response> {
+    let outcome = CaseOutcome::parse(&form.outcome);
+    let note = bounded_text(&form.note, 0, 10_000, "", "La note est limitée à 10 000 caractères.");
+    let (Some(outcome), Ok(note)) = (outcome, note.clone()) else {
+        let mut forms = CaseFormsState {
+            outcome: form.outcome,
+            close_note: form.note,
+            ..Default::default()
+        };
+        if outcome.is_none() {
+            forms.errors.add("outcome", "Choisissez l'issue du dossier.");
+        }
+        if let Err(e) = note {
+            forms.errors.add("close_note", e.0);
+        }
+        return case_page_with_errors(&state, &staff, id, forms).await;
+    };
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff, id, CaseAction::Close).await?;
+    db::cases::close(&mut tx, id, outcome.code()).await?;
+    let note = (!note.is_empty()).then_some(note);
+    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Closed, note.as_deref(), serde_json::json!({ "outcome": outcome.code() })).await?;
+    db::audit::record(&mut *tx, Some(staff.0.id), "close_case", "case", Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(back_to(id, "historique"))
+}
+
+async fn reopen_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<NoteForm>) -> AppResult<Response> {
+    let note = bounded_text(&form.note, 0, 10_000, "", "La note est limitée à 10 000 caractères.").unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff, id, CaseAction::Reopen).await?;
+    db::cases::reopen(&mut tx, id).await?;
+    let note = (!note.is_empty()).then_some(note);
+    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Reopened, note.as_deref(), serde_json::json!({})).await?;
+    db::audit::record(&mut *tx, Some(staff.0.id), "reopen_case", "case", Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(back_to(id, "historique"))
+}
