@@ -79,16 +79,19 @@ create index case_authors_case_idx on case_authors (case_id, position);
 
 create table online_targets (
     id          uuid primary key,
+    -- insertion order (rows of one transaction share their timestamp)
+    seq         bigint generated always as identity,
     case_id     uuid not null references cases (id) on delete cascade,
     platform    text not null,
     target      text not null check (length(target) between 1 and 2000),
     added_by    uuid references accounts (id),
     added_at    timestamptz not null default now()
 );
-create index online_targets_case_idx on online_targets (case_id, added_at);
+create index online_targets_case_idx on online_targets (case_id, seq);
 
 create table evidence (
     id             uuid primary key,
+    seq            bigint generated always as identity,
     case_id        uuid not null references cases (id) on delete cascade,
     storage_key    text not null unique,
     original_name  text not null,
@@ -98,7 +101,7 @@ create table evidence (
     added_by       uuid references accounts (id),
     added_at       timestamptz not null default now()
 );
-create index evidence_case_idx on evidence (case_id, added_at);
+create index evidence_case_idx on evidence (case_id, seq);
 
 create table case_events (
     id          bigint generated always as identity primary key,

@@ -82,7 +82,8 @@ pub fn build_router(state: AppState) -> Router {
 
     let request_id = HeaderName::from_static("x-request-id");
     let headers = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
+        // A route may set a stricter policy (the sandboxed image preview).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))
@@ -114,29 +115,29 @@ pub fn build_router(state: AppState) -> Router {
         .merge(web::helpline::router())
         .merge(web::admin::router())
         .fallback(web::public::not_found)
-        .layer(axum::middleware::from_fn(crate::auth::csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn(
+            crate::auth::csrf::refuse_cross_site,
+        ))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(headers)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                        // The matched route only: paths and queries may carry search words.
-                        let route = req
-                            .extensions()
-                            .get::<MatchedPath>()
-                            .map(MatchedPath::as_str)
-                            .unwrap_or("-");
-                        let id = req
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!("request", method = %req.method(), route, request_id = id)
-                    }),
-                )
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    // The matched route only: paths and queries may carry search words.
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("-");
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), route, request_id = id)
+                }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::new()),
         )

@@ -81,7 +81,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let database = db::connect(&config).await?;
     db::migrate(&database.pool).await?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "database ready");
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "database ready"
+    );
     let result = match cli.command {
         Command::Serve { demo } => {
             if demo {
@@ -98,7 +101,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             command: SchoolCommand::Import { file },
         } => import_schools(&database.pool, &file).await,
         Command::Account {
-            command: AccountCommand::Add { email, role, name, schools },
+            command:
+                AccountCommand::Add {
+                    email,
+                    role,
+                    name,
+                    schools,
+                },
         } => add_account(&database.pool, &email, &role, name, &schools).await,
     };
     database.pool.close().await;
@@ -133,7 +142,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
             tick.tick().await;
             limiters.login_account.prune();
             limiters.login_ip.prune();
-            if let Err(e) = tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await {
+            if let Err(e) =
+                tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
+            {
                 tracing::warn!(error = %e, "could not delete expired sessions");
             }
         }
@@ -169,12 +180,14 @@ async fn import_schools(pool: &sqlx::PgPool, file: &PathBuf) -> anyhow::Result<(
         town: String,
         academie: String,
     }
-    let mut reader = csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut reader =
+        csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut tx = pool.begin().await?;
     let mut count = 0;
     for (i, row) in reader.deserialize::<Row>().enumerate() {
         let line = i + 2;
-        let row = row.with_context(|| format!("line {line}: expected the columns uai,name,town,academie"))?;
+        let row = row
+            .with_context(|| format!("line {line}: expected the columns uai,name,town,academie"))?;
         let uai = Uai::parse(&row.uai).map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
         let (name, town, academie) = (row.name.trim(), row.town.trim(), row.academie.trim());
         if name.is_empty() || town.is_empty() || academie.is_empty() {
@@ -189,8 +202,15 @@ async fn import_schools(pool: &sqlx::PgPool, file: &PathBuf) -> anyhow::Result<(
     Ok(())
 }
 
-async fn add_account(pool: &sqlx::PgPool, email: &str, role: &str, name: Option<String>, schools: &[String]) -> anyhow::Result<()> {
-    let email = EmailAddress::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
+async fn add_account(
+    pool: &sqlx::PgPool,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+    schools: &[String],
+) -> anyhow::Result<()> {
+    let email =
+        EmailAddress::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
     let role = Role::parse(role).context("--role must be school_staff, helpline or admin")?;
     if role == Role::SchoolStaff && schools.is_empty() {
         bail!("a school_staff account needs at least one --school UAI");
@@ -203,15 +223,23 @@ async fn add_account(pool: &sqlx::PgPool, email: &str, role: &str, name: Option<
         let uai = Uai::parse(s).map_err(|e| anyhow::anyhow!("--school {s}: {e}"))?;
         let school = db::schools::find_by_uai(pool, &uai)
             .await?
-            .with_context(|| format!("no school with UAI {uai}: import it first (vigie school import)"))?;
+            .with_context(|| {
+                format!("no school with UAI {uai}: import it first (vigie school import)")
+            })?;
         school_ids.push(school.id);
     }
-    eprintln!("Password (read from standard input, {} characters at least):", password::MIN_PASSWORD_CHARS);
+    eprintln!(
+        "Password (read from standard input, {} characters at least):",
+        password::MIN_PASSWORD_CHARS
+    );
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let pw = line.trim_end_matches(['\n', '\r']).to_owned();
     if pw.chars().count() < password::MIN_PASSWORD_CHARS {
-        bail!("the password must have {} characters at least", password::MIN_PASSWORD_CHARS);
+        bail!(
+            "the password must have {} characters at least",
+            password::MIN_PASSWORD_CHARS
+        );
     }
     let hash = password::hash_password(pw).await?;
     let display_name = name.unwrap_or_else(|| email.as_str().to_owned());

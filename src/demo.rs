@@ -22,10 +22,30 @@ pub const DEMO_SCHOOLS: [(&str, &str, &str, &str); 2] = [
 
 /// Demo accounts: e-mail, name, role, index of the school.
 pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<usize>); 4] = [
-    ("principale@college-jean-moulin.example.org", "Claire Martin (principale)", Role::SchoolStaff, Some(0)),
-    ("proviseur@lycee-victor-hugo.example.org", "Karim Benali (proviseur)", Role::SchoolStaff, Some(1)),
-    ("ecoutante@3018.example.org", "Léa Dubois (e-Enfance)", Role::Helpline, None),
-    ("admin@academie.example.org", "Administration académique", Role::Admin, None),
+    (
+        "principale@college-jean-moulin.example.org",
+        "Claire Martin (principale)",
+        Role::SchoolStaff,
+        Some(0),
+    ),
+    (
+        "proviseur@lycee-victor-hugo.example.org",
+        "Karim Benali (proviseur)",
+        Role::SchoolStaff,
+        Some(1),
+    ),
+    (
+        "ecoutante@3018.example.org",
+        "Léa Dubois (e-Enfance)",
+        Role::Helpline,
+        None,
+    ),
+    (
+        "admin@academie.example.org",
+        "Administration académique",
+        Role::Admin,
+        None,
+    ),
 ];
 
 /// Loads the demo data; running it again changes nothing.
@@ -58,7 +78,12 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_cases(tx: &mut db::Tx<'_>, head: AccountId, name: &str, school: SchoolId) -> anyhow::Result<()> {
+async fn seed_cases(
+    tx: &mut db::Tx<'_>,
+    head: AccountId,
+    name: &str,
+    school: SchoolId,
+) -> anyhow::Result<()> {
     let actor = Actor {
         id: head,
         role: Role::SchoolStaff,
@@ -110,7 +135,15 @@ async fn seed_cases(tx: &mut db::Tx<'_>, head: AccountId, name: &str, school: Sc
             checklist: [true, true, false, false],
         };
         let (id, _) = db::cases::insert_case(tx, &scope, &new).await?;
-        db::events::append(tx, id, Some(head), EventKind::Created, None, serde_json::json!({})).await?;
+        db::events::append(
+            tx,
+            id,
+            Some(head),
+            EventKind::Created,
+            None,
+            serde_json::json!({}),
+        )
+        .await?;
         if victim_kind == VictimKind::Pupil {
             db::cases::insert_author(
                 tx,
@@ -123,7 +156,14 @@ async fn seed_cases(tx: &mut db::Tx<'_>, head: AccountId, name: &str, school: Sc
             )
             .await?;
         }
-        db::cases::insert_target(tx, id, head, platforms[0], "https://example.org/compte-en-cause").await?;
+        db::cases::insert_target(
+            tx,
+            id,
+            head,
+            platforms[0],
+            "https://example.org/compte-en-cause",
+        )
+        .await?;
     }
     Ok(())
 }

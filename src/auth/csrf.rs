@@ -57,7 +57,10 @@ pub async fn verify(session: &Session, submitted: Option<&str>) -> AppResult<()>
     }
 }
 
-async fn session_of(parts: &mut axum::http::request::Parts, state: &AppState) -> AppResult<Session> {
+async fn session_of(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+) -> AppResult<Session> {
     Session::from_request_parts(parts, state)
         .await
         .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))
@@ -78,9 +81,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let session = session_of(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-            AppError::PayloadTooLarge("Le formulaire envoyé est trop long.".into())
-        })?;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("Le formulaire envoyé est trop long.".into()))?;
         let field: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
         verify(&session, field.csrf_token.as_deref()).await?;
         let value = serde_html_form::from_bytes(&bytes)
@@ -112,9 +115,7 @@ impl FromRequest<AppState> for CsrfMultipart {
 pub async fn refuse_cross_site(req: Request<Body>, next: Next) -> Result<Response, AppError> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let headers = req.headers();
-        let fetch_site = headers
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok());
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if matches!(fetch_site, Some("cross-site") | Some("same-site")) {
             return Err(AppError::Csrf);
         }

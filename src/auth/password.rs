@@ -1,6 +1,8 @@
 //! argon2id password hashing (OWASP parameters), always on a blocking thread.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// The smallest password length accepted for a new account.
@@ -40,8 +42,11 @@ pub fn dummy_hash() -> &'static str {
 /// Checks a password against a stored PHC string.
 pub async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
-        Ok(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
+        Ok(hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await?
 }
@@ -54,8 +59,16 @@ mod tests {
     async fn hashes_with_argon2id_and_verifies() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse battery".into(), h.clone()).await.unwrap());
+        assert!(
+            verify_password("correct horse battery".into(), h.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("wrong".into(), h).await.unwrap());
-        assert!(!verify_password("x".into(), dummy_hash().to_owned()).await.unwrap());
+        assert!(
+            !verify_password("x".into(), dummy_hash().to_owned())
+                .await
+                .unwrap()
+        );
     }
 }

@@ -63,7 +63,10 @@ pub struct Actor {
 impl FromRequestParts<AppState> for Actor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
@@ -71,7 +74,7 @@ impl FromRequestParts<AppState> for Actor {
             return Err(AppError::Unauthenticated);
         };
         let age = Utc::now().timestamp() - auth.login_at;
-        if age < 0 || age as u64 > state.config.session_absolute.as_secs() {
+        if age < 0 || age as u64 >= state.config.session_absolute.as_secs() {
             session.flush().await?;
             return Err(AppError::Unauthenticated);
         }

@@ -39,7 +39,10 @@ pub async fn load_actor(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<Act
 }
 
 /// The id and password hash of an active account, by e-mail.
-pub async fn find_for_login(pool: &PgPool, email: &EmailAddress) -> sqlx::Result<Option<(AccountId, String)>> {
+pub async fn find_for_login(
+    pool: &PgPool,
+    email: &EmailAddress,
+) -> sqlx::Result<Option<(AccountId, String)>> {
     let row = sqlx::query!(
         r#"select id as "id: AccountId", password_hash from accounts where email = $1 and active"#,
         email.as_str()
@@ -75,7 +78,11 @@ pub async fn upsert_account<'e>(
 }
 
 /// Attaches an account to a school (no-op if already attached).
-pub async fn attach_school<'e>(db: impl PgExecutor<'e>, account: AccountId, school: SchoolId) -> sqlx::Result<()> {
+pub async fn attach_school<'e>(
+    db: impl PgExecutor<'e>,
+    account: AccountId,
+    school: SchoolId,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into account_schools (account_id, school_id) values ($1, $2) on conflict do nothing",
         account.0,

@@ -61,7 +61,10 @@ pub struct AuditEntry {
 }
 
 /// The entries about one record, oldest first.
-pub async fn list_for_record<'e>(db: impl PgExecutor<'e>, record_id: Uuid) -> sqlx::Result<Vec<AuditEntry>> {
+pub async fn list_for_record<'e>(
+    db: impl PgExecutor<'e>,
+    record_id: Uuid,
+) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(
         AuditEntry,
         "select actor_id, action, record_type, record_id, result from audit_log where record_id = $1 order by id",

@@ -45,7 +45,11 @@ pub struct NewAuthor {
 }
 
 /// Inserts a case for a school in scope; returns its id and reference.
-pub async fn insert_case(tx: &mut Tx<'_>, scope: &CaseScope, case: &NewCase) -> sqlx::Result<(CaseId, String)> {
+pub async fn insert_case(
+    tx: &mut Tx<'_>,
+    scope: &CaseScope,
+    case: &NewCase,
+) -> sqlx::Result<(CaseId, String)> {
     if !scope.covers_school(case.school) {
         return Err(sqlx::Error::RowNotFound);
     }
@@ -169,7 +173,11 @@ pub struct CaseDetail {
 }
 
 /// One case in scope.
-pub async fn get_case(pool: &sqlx::PgPool, scope: &CaseScope, id: CaseId) -> sqlx::Result<Option<CaseDetail>> {
+pub async fn get_case(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Option<CaseDetail>> {
     sqlx::query_as!(
         CaseDetail,
         r#"select c.id as "id: CaseId", c.reference, c.school_id as "school_id: SchoolId",
@@ -211,7 +219,11 @@ impl Author {
 }
 
 /// The alleged authors of a case in scope.
-pub async fn list_authors(pool: &sqlx::PgPool, scope: &CaseScope, id: CaseId) -> sqlx::Result<Vec<Author>> {
+pub async fn list_authors(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Vec<Author>> {
     sqlx::query_as!(
         Author,
         r#"select a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
@@ -245,13 +257,17 @@ impl Target {
 }
 
 /// The online targets of a case in scope.
-pub async fn list_targets(pool: &sqlx::PgPool, scope: &CaseScope, id: CaseId) -> sqlx::Result<Vec<Target>> {
+pub async fn list_targets(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Vec<Target>> {
     sqlx::query_as!(
         Target,
         r#"select t.id as "id: TargetId", t.platform, t.target, t.added_at as "added_at: DateTime<Utc>"
            from online_targets t join cases c on c.id = t.case_id
            where t.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
-           order by t.added_at, t.id"#,
+           order by t.seq"#,
         id.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
@@ -343,10 +359,21 @@ pub const DASHBOARD_PAGE: i64 = 100;
 
 /// The school's cases: those waiting for the school first, then danger, then
 /// by last activity.
-pub async fn list_for_school(pool: &sqlx::PgPool, scope: &CaseScope, filter: &SchoolFilter) -> sqlx::Result<Vec<CaseListRow>> {
-    let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+pub async fn list_for_school(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    filter: &SchoolFilter,
+) -> sqlx::Result<Vec<CaseListRow>> {
+    let search = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let pattern = search.map(|s| {
-        let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         format!("%{escaped}%")
     });
     sqlx::query_as!(
@@ -375,7 +402,10 @@ pub async fn list_for_school(pool: &sqlx::PgPool, scope: &CaseScope, filter: &Sc
 }
 
 /// How many cases of the scope's schools are in each status.
-pub async fn count_by_status(pool: &sqlx::PgPool, scope: &CaseScope) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
+pub async fn count_by_status(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
         r#"select status as "status: CaseStatus", count(*) as "n!" from cases
            where school_id = any($1) group by status"#,

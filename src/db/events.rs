@@ -28,9 +28,12 @@ pub async fn append(
     )
     .execute(&mut **tx)
     .await?;
-    sqlx::query!("update cases set last_activity_at = now() where id = $1", case.0)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "update cases set last_activity_at = now() where id = $1",
+        case.0
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -56,7 +59,11 @@ impl Event {
 }
 
 /// The timeline of a case in scope, oldest first.
-pub async fn list(pool: &sqlx::PgPool, scope: &CaseScope, case: CaseId) -> sqlx::Result<Vec<Event>> {
+pub async fn list(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as!(
         Event,
         r#"select e.created_at as "created_at: DateTime<Utc>", e.kind, a.display_name as "actor_name?", e.note, e.data

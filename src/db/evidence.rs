@@ -24,7 +24,12 @@ pub struct NewEvidence<'a> {
 }
 
 /// Records a stored file on a case.
-pub async fn insert(tx: &mut Tx<'_>, case: CaseId, actor: Option<AccountId>, e: &NewEvidence<'_>) -> sqlx::Result<EvidenceId> {
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    actor: Option<AccountId>,
+    e: &NewEvidence<'_>,
+) -> sqlx::Result<EvidenceId> {
     sqlx::query_scalar!(
         r#"insert into evidence (id, case_id, storage_key, original_name, mime_type, size_bytes, sha256, added_by)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id: EvidenceId""#,
@@ -84,14 +89,18 @@ impl Evidence {
 }
 
 /// The evidence of a case in scope, oldest first.
-pub async fn list(pool: &sqlx::PgPool, scope: &CaseScope, case: CaseId) -> sqlx::Result<Vec<Evidence>> {
+pub async fn list(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<Evidence>> {
     sqlx::query_as!(
         Evidence,
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
                   a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>"
            from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
            where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
-           order by e.added_at, e.id"#,
+           order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
@@ -101,7 +110,12 @@ pub async fn list(pool: &sqlx::PgPool, scope: &CaseScope, case: CaseId) -> sqlx:
 }
 
 /// One evidence file of a case in scope.
-pub async fn get(pool: &sqlx::PgPool, scope: &CaseScope, case: CaseId, id: EvidenceId) -> sqlx::Result<Option<Evidence>> {
+pub async fn get(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+    id: EvidenceId,
+) -> sqlx::Result<Option<Evidence>> {
     sqlx::query_as!(
         Evidence,
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,

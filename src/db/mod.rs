@@ -59,7 +59,10 @@ pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
 
 /// Applies the migrations in `migrations/` and the session store's table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    sqlx::migrate!("./migrations").run(pool).await.context("migrations failed")?;
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .context("migrations failed")?;
     tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
         .migrate()
         .await

@@ -54,7 +54,10 @@ pub async fn find_by_uai<'e>(db: impl PgExecutor<'e>, uai: &Uai) -> sqlx::Result
 }
 
 /// The schools with these ids, by name.
-pub async fn list_by_ids<'e>(db: impl PgExecutor<'e>, ids: &[SchoolId]) -> sqlx::Result<Vec<School>> {
+pub async fn list_by_ids<'e>(
+    db: impl PgExecutor<'e>,
+    ids: &[SchoolId],
+) -> sqlx::Result<Vec<School>> {
     let ids: Vec<uuid::Uuid> = ids.iter().map(|s| s.0).collect();
     sqlx::query_as!(
         School,

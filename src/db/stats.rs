@@ -35,9 +35,11 @@ pub async fn schools(pool: &PgPool) -> sqlx::Result<Vec<SchoolStats>> {
 
 /// Number of cases in each status, nationally.
 pub async fn cases_by_status(pool: &PgPool) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
-    let rows = sqlx::query!(r#"select status as "status: CaseStatus", count(*) as "n!" from cases group by status"#)
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query!(
+        r#"select status as "status: CaseStatus", count(*) as "n!" from cases group by status"#
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
 }
 
@@ -56,7 +58,9 @@ pub struct AccountRow {
 impl AccountRow {
     /// French label of the role.
     pub fn role_label(&self) -> &'static str {
-        crate::domain::status::Role::parse(&self.role).map(|r| r.label()).unwrap_or("Inconnu")
+        crate::domain::status::Role::parse(&self.role)
+            .map(|r| r.label())
+            .unwrap_or("Inconnu")
     }
 }
 

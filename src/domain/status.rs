@@ -239,7 +239,12 @@ mod tests {
         (S::Referred, A::Claim, R::Helpline, S::InProgress),
         (S::InProgress, A::Release, R::Helpline, S::Referred),
         (S::InProgress, A::Reassign, R::Helpline, S::InProgress),
-        (S::AwaitingSchool, A::Reassign, R::Helpline, S::AwaitingSchool),
+        (
+            S::AwaitingSchool,
+            A::Reassign,
+            R::Helpline,
+            S::AwaitingSchool,
+        ),
         (S::InProgress, A::AskSchool, R::Helpline, S::AwaitingSchool),
         (S::AwaitingSchool, A::Answer, R::SchoolStaff, S::InProgress),
         (S::InProgress, A::Return, R::Helpline, S::Returned),
@@ -249,11 +254,26 @@ mod tests {
         (S::Closed, A::Reopen, R::SchoolStaff, S::Open),
         (S::Open, A::SchoolRecord, R::SchoolStaff, S::Open),
         (S::Referred, A::SchoolRecord, R::SchoolStaff, S::Referred),
-        (S::InProgress, A::SchoolRecord, R::SchoolStaff, S::InProgress),
-        (S::AwaitingSchool, A::SchoolRecord, R::SchoolStaff, S::AwaitingSchool),
+        (
+            S::InProgress,
+            A::SchoolRecord,
+            R::SchoolStaff,
+            S::InProgress,
+        ),
+        (
+            S::AwaitingSchool,
+            A::SchoolRecord,
+            R::SchoolStaff,
+            S::AwaitingSchool,
+        ),
         (S::Returned, A::SchoolRecord, R::SchoolStaff, S::Returned),
         (S::InProgress, A::HelplineRecord, R::Helpline, S::InProgress),
-        (S::AwaitingSchool, A::HelplineRecord, R::Helpline, S::AwaitingSchool),
+        (
+            S::AwaitingSchool,
+            A::HelplineRecord,
+            R::Helpline,
+            S::AwaitingSchool,
+        ),
     ];
 
     #[test]

@@ -88,7 +88,8 @@ impl FileType {
 /// The message for a refused file, tied to the upload field.
 pub const REFUSED_TYPE: &str = "Ce type de fichier n'est pas accepté. Formats acceptés : images PNG, JPEG, GIF ou WebP, documents PDF, vidéos MP4 et texte brut.";
 /// The message for a file whose content does not match its name.
-pub const LYING_TYPE: &str = "Le contenu de ce fichier ne correspond pas à son extension : il a été refusé.";
+pub const LYING_TYPE: &str =
+    "Le contenu de ce fichier ne correspond pas à son extension : il a été refusé.";
 
 /// Detects the type of `bytes` and checks it against the allow-list and
 /// against the extension of `file_name`.
@@ -146,11 +147,7 @@ fn is_plain_text(bytes: &[u8]) -> bool {
 /// most 200 characters. The stored file never uses it.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() {
         "fichier".to_owned()
@@ -163,7 +160,8 @@ pub fn clean_file_name(name: &str) -> String {
 mod tests {
     use super::*;
 
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    const PNG: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
     const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n";
 
     #[test]
@@ -171,7 +169,10 @@ mod tests {
         assert_eq!(detect("capture.png", PNG), Ok(FileType::Png));
         assert_eq!(detect("capture", PNG), Ok(FileType::Png));
         assert_eq!(detect("plainte.PDF", PDF), Ok(FileType::Pdf));
-        assert_eq!(detect("notes.txt", "Bonjour, voilà".as_bytes()), Ok(FileType::Text));
+        assert_eq!(
+            detect("notes.txt", "Bonjour, voilà".as_bytes()),
+            Ok(FileType::Text)
+        );
     }
 
     #[test]
@@ -180,9 +181,18 @@ mod tests {
             detect("a.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"),
             Err(Invalid(REFUSED_TYPE))
         );
-        assert_eq!(detect("a.txt", b"  <html><script>x</script>"), Err(Invalid(REFUSED_TYPE)));
-        assert_eq!(detect("a.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff"), Err(Invalid(REFUSED_TYPE)));
-        assert_eq!(detect("a.elf", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"), Err(Invalid(REFUSED_TYPE)));
+        assert_eq!(
+            detect("a.txt", b"  <html><script>x</script>"),
+            Err(Invalid(REFUSED_TYPE))
+        );
+        assert_eq!(
+            detect("a.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff"),
+            Err(Invalid(REFUSED_TYPE))
+        );
+        assert_eq!(
+            detect("a.elf", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"),
+            Err(Invalid(REFUSED_TYPE))
+        );
         assert_eq!(detect("photo.jpg", PNG), Err(Invalid(LYING_TYPE)));
         assert_eq!(detect("photo.png", b"just text"), Err(Invalid(LYING_TYPE)));
         assert_eq!(detect("photo.html", PNG), Err(Invalid(REFUSED_TYPE)));

@@ -54,8 +54,7 @@ impl EmailAddress {
     pub fn parse(input: &str) -> Result<EmailAddress, Invalid> {
         let s = input.trim().to_lowercase();
         let bad = Invalid("Saisissez une adresse électronique valide (ex. nom@exemple.fr).");
-        if s.is_empty() || s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if s.is_empty() || s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad);
         }
         let Some((local, domain)) = s.split_once('@') else {
@@ -159,10 +158,14 @@ mod tests {
     #[test]
     fn email_is_normalised_and_checked() {
         assert_eq!(
-            EmailAddress::parse(" Principal@College.FR ").unwrap().as_str(),
+            EmailAddress::parse(" Principal@College.FR ")
+                .unwrap()
+                .as_str(),
             "principal@college.fr"
         );
-        for bad in ["", "a", "a@b", "@b.fr", "a@@b.fr", "a b@c.fr", "a@.fr", "a@b.", "a@b..fr"] {
+        for bad in [
+            "", "a", "a@b", "@b.fr", "a@@b.fr", "a b@c.fr", "a@.fr", "a@b.", "a@b..fr",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }
@@ -178,8 +181,14 @@ mod tests {
     #[test]
     fn bounded_text_trims_and_limits() {
         assert_eq!(bounded_text("  ab ", 1, 3, "vide", "long").unwrap(), "ab");
-        assert_eq!(bounded_text("   ", 1, 3, "vide", "long"), Err(Invalid("vide")));
-        assert_eq!(bounded_text("abcd", 1, 3, "vide", "long"), Err(Invalid("long")));
+        assert_eq!(
+            bounded_text("   ", 1, 3, "vide", "long"),
+            Err(Invalid("vide"))
+        );
+        assert_eq!(
+            bounded_text("abcd", 1, 3, "vide", "long"),
+            Err(Invalid("long"))
+        );
         assert_eq!(bounded_text("", 0, 3, "vide", "long").unwrap(), "");
     }
 }

@@ -1,12 +1,12 @@
 //! Everything a case page shows, loaded once for any role with a scope.
 
+use crate::app::AppState;
 use crate::auth::{Actor, CaseScope};
 use crate::db::{self, audit::Outcome};
 use crate::domain::case::{CaseOutcome, HarassmentKind, Platform};
 use crate::domain::ids::CaseId;
 use crate::domain::status::{self, CaseAction};
 use crate::error::{AppError, AppResult};
-use crate::app::AppState;
 
 /// A case with its authors, targets, evidence and timeline.
 pub struct CaseView {
@@ -30,7 +30,15 @@ impl CaseView {
     pub async fn load(state: &AppState, actor: &Actor, id: CaseId) -> AppResult<CaseView> {
         let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
         let Some(case) = db::cases::get_case(&state.db, &scope, id).await? else {
-            db::audit::record(&state.db, Some(actor.id), "view_case", "case", Some(id.0), Outcome::Denied).await?;
+            db::audit::record(
+                &state.db,
+                Some(actor.id),
+                "view_case",
+                "case",
+                Some(id.0),
+                Outcome::Denied,
+            )
+            .await?;
             return Err(AppError::NotFound);
         };
         let (authors, targets, evidence, events) = tokio::try_join!(
@@ -39,7 +47,15 @@ impl CaseView {
             db::evidence::list(&state.db, &scope, id),
             db::events::list(&state.db, &scope, id),
         )?;
-        db::audit::record(&state.db, Some(actor.id), "view_case", "case", Some(id.0), Outcome::Ok).await?;
+        db::audit::record(
+            &state.db,
+            Some(actor.id),
+            "view_case",
+            "case",
+            Some(id.0),
+            Outcome::Ok,
+        )
+        .await?;
         let actions = CaseAction::ALL
             .into_iter()
             .filter(|a| status::allowed(case.status, *a, actor.role))
@@ -61,16 +77,28 @@ impl CaseView {
 
     /// Labels of the case's platforms.
     pub fn platform_labels(&self) -> Vec<&str> {
-        self.case.platforms.iter().map(|p| Platform::label_of(p)).collect()
+        self.case
+            .platforms
+            .iter()
+            .map(|p| Platform::label_of(p))
+            .collect()
     }
 
     /// Labels of the case's kinds of harassment.
     pub fn kind_labels(&self) -> Vec<&str> {
-        self.case.kinds.iter().map(|k| HarassmentKind::label_of(k)).collect()
+        self.case
+            .kinds
+            .iter()
+            .map(|k| HarassmentKind::label_of(k))
+            .collect()
     }
 
     /// Label of the closing outcome.
     pub fn outcome_label(&self) -> &str {
-        self.case.outcome.as_deref().map(CaseOutcome::label_of).unwrap_or("")
+        self.case
+            .outcome
+            .as_deref()
+            .map(CaseOutcome::label_of)
+            .unwrap_or("")
     }
 }

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use super::Ids;
 use super::upload::UploadedFile;
 use crate::app::AppState;
 use crate::auth::{Actor, CaseScope};
@@ -41,7 +42,9 @@ pub struct CheckedFile {
 }
 
 /// Checks every file; the first refused one gives the message for the field.
-pub fn check_files<'a>(files: impl Iterator<Item = &'a UploadedFile>) -> Result<Vec<CheckedFile>, String> {
+pub fn check_files<'a>(
+    files: impl Iterator<Item = &'a UploadedFile>,
+) -> Result<Vec<CheckedFile>, String> {
     files
         .map(|f| {
             let name = upload::clean_file_name(&f.file_name);
@@ -103,7 +106,15 @@ impl PendingFiles {
                 },
             )
             .await?;
-            db::audit::record(&mut **tx, actor, "add_evidence", "evidence", Some(id.0), Outcome::Ok).await?;
+            db::audit::record(
+                &mut **tx,
+                actor,
+                "add_evidence",
+                "evidence",
+                Some(id.0),
+                Outcome::Ok,
+            )
+            .await?;
         }
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         db::events::append(
@@ -152,16 +163,38 @@ pub async fn with_pending_files<T>(
     }
 }
 
-async fn load(state: &AppState, actor: &Actor, case: CaseId, id: EvidenceId, action: &str) -> AppResult<(db::evidence::Evidence, Bytes)> {
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    case: CaseId,
+    id: EvidenceId,
+    action: &str,
+) -> AppResult<(db::evidence::Evidence, Bytes)> {
     let Some(scope) = CaseScope::of(actor) else {
         return Err(AppError::NotFound);
     };
     let Some(ev) = db::evidence::get(&state.db, &scope, case, id).await? else {
-        db::audit::record(&state.db, Some(actor.id), action, "evidence", Some(id.0), Outcome::Denied).await?;
+        db::audit::record(
+            &state.db,
+            Some(actor.id),
+            action,
+            "evidence",
+            Some(id.0),
+            Outcome::Denied,
+        )
+        .await?;
         return Err(AppError::NotFound);
     };
     let bytes = state.storage.get(&ev.storage_key).await?;
-    db::audit::record(&state.db, Some(actor.id), action, "evidence", Some(id.0), Outcome::Ok).await?;
+    db::audit::record(
+        &state.db,
+        Some(actor.id),
+        action,
+        "evidence",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
     Ok((ev, bytes))
 }
 
@@ -169,7 +202,13 @@ async fn load(state: &AppState, actor: &Actor, case: CaseId, id: EvidenceId, act
 fn disposition(kind: &str, name: &str) -> String {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()
@@ -184,14 +223,24 @@ fn disposition(kind: &str, name: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-async fn download(State(state): State<AppState>, actor: Actor, Path((case, id)): Path<(CaseId, EvidenceId)>) -> AppResult<Response> {
+async fn download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Ids((case, id)): Ids<(CaseId, EvidenceId)>,
+) -> AppResult<Response> {
     let (ev, bytes) = load(&state, &actor, case, id, "download_evidence").await?;
     // Served as a download, never rendered: the type is the detected one.
-    let mime = ev.file_type().map(FileType::mime).unwrap_or("application/octet-stream");
+    let mime = ev
+        .file_type()
+        .map(FileType::mime)
+        .unwrap_or("application/octet-stream");
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition("attachment", &ev.original_name)),
+            (
+                header::CONTENT_DISPOSITION,
+                disposition("attachment", &ev.original_name),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         bytes,
@@ -199,7 +248,11 @@ async fn download(State(state): State<AppState>, actor: Actor, Path((case, id)):
         .into_response())
 }
 
-async fn preview(State(state): State<AppState>, actor: Actor, Path((case, id)): Path<(CaseId, EvidenceId)>) -> AppResult<Response> {
+async fn preview(
+    State(state): State<AppState>,
+    actor: Actor,
+    Ids((case, id)): Ids<(CaseId, EvidenceId)>,
+) -> AppResult<Response> {
     let (ev, bytes) = load(&state, &actor, case, id, "preview_evidence").await?;
     let Some(t) = ev.file_type().filter(|t| t.is_image()) else {
         return Err(AppError::NotFound);
@@ -207,9 +260,15 @@ async fn preview(State(state): State<AppState>, actor: Actor, Path((case, id)): 
     Ok((
         [
             (header::CONTENT_TYPE, t.mime().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition("inline", &ev.original_name)),
+            (
+                header::CONTENT_DISPOSITION,
+                disposition("inline", &ev.original_name),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
         ],
         bytes,
     )

@@ -41,7 +41,10 @@ impl<T: Day + ?Sized> Day for &T {
 
 /// "22/11/2026 à 14:05", Paris time.
 pub fn datetime(dt: impl Instant) -> String {
-    dt.instant().with_timezone(&Paris).format("%d/%m/%Y à %H:%M").to_string()
+    dt.instant()
+        .with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
 }
 
 /// "22/11/2026".
@@ -51,7 +54,8 @@ pub fn date(d: impl Day) -> String {
 
 /// The ISO form for `<time datetime>`.
 pub fn iso(dt: impl Instant) -> String {
-    dt.instant().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    dt.instant()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// "il y a 3 jours", from now.
@@ -93,7 +97,9 @@ mod tests {
 
     #[test]
     fn french_formats() {
-        let dt = DateTime::parse_from_rfc3339("2026-07-14T12:30:00Z").unwrap().to_utc();
+        let dt = DateTime::parse_from_rfc3339("2026-07-14T12:30:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(datetime(dt), "14/07/2026 à 14:30");
         assert_eq!(bytes(512), "512 octets");
         assert_eq!(bytes(1536), "1,5 Ko");

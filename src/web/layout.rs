@@ -34,7 +34,9 @@ impl Layout {
 
     /// Whether the user is school staff (menu).
     pub fn is_school(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role == Role::SchoolStaff)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::SchoolStaff)
     }
 
     /// Whether the user is a helpline agent (menu).

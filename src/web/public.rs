@@ -51,7 +51,10 @@ async fn home(session: Session) -> AppResult<HomePage> {
 
 /// 200 when the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar!("select 1 as \"one!\"").fetch_one(&state.db).await {
+    match sqlx::query_scalar!("select 1 as \"one!\"")
+        .fetch_one(&state.db)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
@@ -90,7 +93,8 @@ pub struct LoginForm {
 }
 
 const BAD_LOGIN: &str = "Adresse électronique ou mot de passe incorrect.";
-const TOO_MANY: &str = "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.";
+const TOO_MANY: &str =
+    "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.";
 
 async fn log_in(
     State(state): State<AppState>,
@@ -146,7 +150,15 @@ async fn log_in(
         }
     };
     session::log_in(&session, account).await?;
-    db::audit::record(&state.db, Some(account), "login", "account", Some(account.0), Outcome::Ok).await?;
+    db::audit::record(
+        &state.db,
+        Some(account),
+        "login",
+        "account",
+        Some(account.0),
+        Outcome::Ok,
+    )
+    .await?;
     let role = db::accounts::load_actor(&state.db, account)
         .await?
         .map(|a| a.role)
@@ -178,8 +190,16 @@ pub async fn not_found() -> AppError {
 
 /// Assets are compiled into the binary: one file to deploy.
 const STATIC_FILES: &[(&str, &str, &[u8])] = &[
-    ("css/vigie.css", "text/css; charset=utf-8", include_bytes!("../../static/css/vigie.css")),
-    ("js/vigie.js", "text/javascript; charset=utf-8", include_bytes!("../../static/js/vigie.js")),
+    (
+        "css/vigie.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/css/vigie.css"),
+    ),
+    (
+        "js/vigie.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/vigie.js"),
+    ),
 ];
 
 async fn static_file(Path(path): Path<String>) -> Response {

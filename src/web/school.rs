@@ -3,23 +3,25 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::FieldErrors;
 use super::case_view::CaseView;
 use super::evidence::{CheckedFile, check_files, with_pending_files};
 use super::layout::Layout;
 use super::upload::MultipartForm;
+use super::{FieldErrors, Ids};
 use crate::app::AppState;
 use crate::auth::SchoolStaff;
 use crate::auth::csrf::{CsrfForm, CsrfMultipart};
 use crate::db::{self, audit::Outcome, cases::NewAuthor, cases::NewCase, schools::School};
-use crate::domain::case::{AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, Urgency, VictimKind};
+use crate::domain::case::{
+    AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, Urgency, VictimKind,
+};
 use crate::domain::ids::CaseId;
 use crate::domain::status::{self, CaseAction, CaseStatus};
 use crate::domain::values::bounded_text;
@@ -65,7 +67,11 @@ pub struct DashboardPage {
 
 impl DashboardPage {
     fn count(&self, s: &CaseStatus) -> i64 {
-        self.counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0)
+        self.counts
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     }
 
     fn waiting(&self) -> i64 {
@@ -77,7 +83,11 @@ impl DashboardPage {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, staff: SchoolStaff, Query(query): Query<DashboardQuery>) -> AppResult<DashboardPage> {
+async fn dashboard(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<DashboardPage> {
     let scope = staff.scope();
     let filter = db::cases::SchoolFilter {
         status: CaseStatus::parse(&query.status),
@@ -93,7 +103,10 @@ async fn dashboard(State(state): State<AppState>, staff: SchoolStaff, Query(quer
         schools,
         cases,
         counts,
-        status: filter.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        status: filter
+            .status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         q: query.q,
         statuses: &CaseStatus::ALL,
     })
@@ -119,6 +132,12 @@ pub struct TargetRow {
 /// Rows shown for authors and targets; more can be added on the case page
 /// (and with JavaScript, on the form).
 const FORM_ROWS: usize = 3;
+
+/// A validated case form: the case, its alleged authors, its online targets.
+type ParsedCase = (NewCase, Vec<NewAuthor>, Vec<(Platform, String)>);
+
+/// The most author or target rows one form may send.
+const MAX_ROWS: usize = 20;
 
 /// The case form's values as typed, kept when it comes back with errors.
 #[derive(Default)]
@@ -148,8 +167,12 @@ impl CaseForm {
     }
 
     fn from_multipart(f: &MultipartForm) -> CaseForm {
-        let rows = |n: usize| n.max(FORM_ROWS);
-        let (kinds, names, groups) = (f.all("author_kind"), f.all("author_name"), f.all("author_group"));
+        let rows = |n: usize| n.clamp(FORM_ROWS, MAX_ROWS);
+        let (kinds, names, groups) = (
+            f.all("author_kind"),
+            f.all("author_name"),
+            f.all("author_group"),
+        );
         let authors = (0..rows(kinds.len()))
             .map(|i| AuthorRow {
                 kind: kinds.get(i).cloned().unwrap_or_default(),
@@ -193,11 +216,18 @@ impl CaseForm {
     }
 
     /// Validates into a new case, its authors and targets.
-    fn parse(&self, schools: &[School], errors: &mut FieldErrors) -> Option<(NewCase, Vec<NewAuthor>, Vec<(Platform, String)>)> {
+    fn parse(
+        &self,
+        schools: &[School],
+        errors: &mut FieldErrors,
+    ) -> Option<ParsedCase> {
         let school = if schools.len() == 1 {
             Some(schools[0].id)
         } else {
-            let s = schools.iter().find(|s| s.id.to_string() == self.school).map(|s| s.id);
+            let s = schools
+                .iter()
+                .find(|s| s.id.to_string() == self.school)
+                .map(|s| s.id);
             if s.is_none() {
                 errors.add("school", "Choisissez l'établissement concerné.");
             }
@@ -209,7 +239,10 @@ impl CaseForm {
         }
         let victim_kind = VictimKind::parse(&self.victim_kind);
         if victim_kind.is_none() {
-            errors.add("victim_kind", "Indiquez si la victime est un élève ou un membre du personnel.");
+            errors.add(
+                "victim_kind",
+                "Indiquez si la victime est un élève ou un membre du personnel.",
+            );
         }
         let victim_name = bounded_text(
             &self.victim_name,
@@ -225,9 +258,15 @@ impl CaseForm {
         } else {
             "Indiquez la classe de la victime (ex. 4e B)."
         };
-        let victim_group = bounded_text(&self.victim_group, 1, 100, group_empty, "Ce champ est limité à 100 caractères.")
-            .map_err(|e| errors.add("victim_group", e.0))
-            .ok();
+        let victim_group = bounded_text(
+            &self.victim_group,
+            1,
+            100,
+            group_empty,
+            "Ce champ est limité à 100 caractères.",
+        )
+        .map_err(|e| errors.add("victim_group", e.0))
+        .ok();
         let description = bounded_text(
             &self.description,
             10,
@@ -242,7 +281,10 @@ impl CaseForm {
             s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(d) if d <= Utc::now().date_naive() => Some(d),
                 Ok(_) => {
-                    errors.add("started_on", "La date de début ne peut pas être dans le futur.");
+                    errors.add(
+                        "started_on",
+                        "La date de début ne peut pas être dans le futur.",
+                    );
                     None
                 }
                 Err(_) => {
@@ -251,13 +293,24 @@ impl CaseForm {
                 }
             },
         };
-        let platforms: Vec<Platform> = self.platforms.iter().filter_map(|p| Platform::parse(p)).collect();
+        let platforms: Vec<Platform> = self
+            .platforms
+            .iter()
+            .filter_map(|p| Platform::parse(p))
+            .collect();
         if platforms.is_empty() {
             errors.add("platforms", "Cochez au moins une plateforme ou un moyen (cochez « Autre » si aucun ne convient).");
         }
-        let kinds: Vec<HarassmentKind> = self.kinds.iter().filter_map(|k| HarassmentKind::parse(k)).collect();
+        let kinds: Vec<HarassmentKind> = self
+            .kinds
+            .iter()
+            .filter_map(|k| HarassmentKind::parse(k))
+            .collect();
         if kinds.is_empty() {
-            errors.add("kinds", "Cochez au moins un type de faits (cochez « Autre » si aucun ne convient).");
+            errors.add(
+                "kinds",
+                "Cochez au moins un type de faits (cochez « Autre » si aucun ne convient).",
+            );
         }
         let mut authors = Vec::new();
         for (i, row) in self.authors.iter().enumerate() {
@@ -270,8 +323,8 @@ impl CaseForm {
                     name: row.name.trim().to_owned(),
                     group: row.group.trim().to_owned(),
                 }),
-                Some(_) => errors.add(AUTHOR_FIELDS[i.min(FORM_ROWS - 1)], "Le nom est limité à 200 caractères, la classe à 100."),
-                None => errors.add(AUTHOR_FIELDS[i.min(FORM_ROWS - 1)], "Précisez qui est l'auteur présumé (élève, inconnu, adulte, personne extérieure)."),
+                Some(_) => errors.add(format!("author_{i}"), "Le nom est limité à 200 caractères, la classe à 100."),
+                None => errors.add(format!("author_{i}"), "Précisez qui est l'auteur présumé (élève, inconnu, adulte, personne extérieure)."),
             }
         }
         let mut targets = Vec::new();
@@ -282,8 +335,8 @@ impl CaseForm {
             }
             match (Platform::parse(&row.platform), value) {
                 (Some(p), v) if !v.is_empty() && v.chars().count() <= 2000 => targets.push((p, v.to_owned())),
-                (None, _) => errors.add(TARGET_FIELDS[i.min(FORM_ROWS - 1)], "Choisissez la plateforme de ce compte ou de cette publication."),
-                _ => errors.add(TARGET_FIELDS[i.min(FORM_ROWS - 1)], "Indiquez l'adresse (URL) ou l'identifiant du compte (2 000 caractères au plus)."),
+                (None, _) => errors.add(format!("target_{i}"), "Choisissez la plateforme de ce compte ou de cette publication."),
+                _ => errors.add(format!("target_{i}"), "Indiquez l'adresse (URL) ou l'identifiant du compte (2 000 caractères au plus)."),
             }
         }
         let checklist = ["secured", "evidence", "families", "authorities"].map(|c| self.checked(c));
@@ -309,12 +362,24 @@ impl CaseForm {
     }
 }
 
-const AUTHOR_FIELDS: [&str; FORM_ROWS] = ["author_0", "author_1", "author_2"];
-const TARGET_FIELDS: [&str; FORM_ROWS] = ["target_0", "target_1", "target_2"];
 /// Field ids in the order of the form, for the error summary.
 const CASE_FIELDS: &[&str] = &[
-    "school", "victim_kind", "victim_name", "victim_group", "urgency", "description", "started_on", "platforms", "kinds",
-    "author_0", "author_1", "author_2", "target_0", "target_1", "target_2", "evidence",
+    "school",
+    "victim_kind",
+    "victim_name",
+    "victim_group",
+    "urgency",
+    "description",
+    "started_on",
+    "platforms",
+    "kinds",
+    "author_0",
+    "author_1",
+    "author_2",
+    "target_0",
+    "target_1",
+    "target_2",
+    "evidence",
 ];
 
 /// The guided form that opens a case.
@@ -333,7 +398,13 @@ pub struct CaseFormPage {
 }
 
 impl CaseFormPage {
-    fn new(state: &AppState, staff: &SchoolStaff, schools: Vec<School>, form: CaseForm, errors: FieldErrors) -> CaseFormPage {
+    fn new(
+        state: &AppState,
+        staff: &SchoolStaff,
+        schools: Vec<School>,
+        form: CaseForm,
+        errors: FieldErrors,
+    ) -> CaseFormPage {
         CaseFormPage {
             layout: Layout::for_actor(&staff.0),
             schools,
@@ -347,25 +418,35 @@ impl CaseFormPage {
         }
     }
 
-    fn summary(&self) -> Vec<(&'static str, String)> {
+    fn summary(&self) -> Vec<(String, String)> {
         self.errors.in_order(CASE_FIELDS)
     }
 
     fn author_error(&self, row: &usize) -> Option<&str> {
-        AUTHOR_FIELDS.get(*row).and_then(|f| self.errors.get(f))
+        self.errors.get(&format!("author_{row}"))
     }
 
     fn target_error(&self, row: &usize) -> Option<&str> {
-        TARGET_FIELDS.get(*row).and_then(|f| self.errors.get(f))
+        self.errors.get(&format!("target_{row}"))
     }
 }
 
 async fn new_case(State(state): State<AppState>, staff: SchoolStaff) -> AppResult<CaseFormPage> {
     let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
-    Ok(CaseFormPage::new(&state, &staff, schools, CaseForm::blank(), FieldErrors::default()))
+    Ok(CaseFormPage::new(
+        &state,
+        &staff,
+        schools,
+        CaseForm::blank(),
+        FieldErrors::default(),
+    ))
 }
 
-async fn create_case(State(state): State<AppState>, staff: SchoolStaff, CsrfMultipart(form): CsrfMultipart) -> AppResult<Response> {
+async fn create_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    CsrfMultipart(form): CsrfMultipart,
+) -> AppResult<Response> {
     let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
     let typed = CaseForm::from_multipart(&form);
     let mut errors = FieldErrors::default();
@@ -380,7 +461,15 @@ async fn create_case(State(state): State<AppState>, staff: SchoolStaff, CsrfMult
     let id = with_pending_files(state.storage.clone(), async |pending| {
         let mut tx = state.db.begin().await?;
         let (id, _reference) = db::cases::insert_case(&mut tx, &scope, &case).await?;
-        db::events::append(&mut tx, id, Some(actor), EventKind::Created, None, serde_json::json!({})).await?;
+        db::events::append(
+            &mut tx,
+            id,
+            Some(actor),
+            EventKind::Created,
+            None,
+            serde_json::json!({}),
+        )
+        .await?;
         for a in &authors {
             db::cases::insert_author(&mut tx, id, a).await?;
         }
@@ -388,7 +477,15 @@ async fn create_case(State(state): State<AppState>, staff: SchoolStaff, CsrfMult
             db::cases::insert_target(&mut tx, id, actor, *platform, target).await?;
         }
         pending.store(&mut tx, id, Some(actor), &files).await?;
-        db::audit::record(&mut *tx, Some(actor), "create_case", "case", Some(id.0), Outcome::Ok).await?;
+        db::audit::record(
+            &mut *tx,
+            Some(actor),
+            "create_case",
+            "case",
+            Some(id.0),
+            Outcome::Ok,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     })
@@ -415,7 +512,14 @@ fn checked_evidence(form: &MultipartForm, errors: &mut FieldErrors) -> Option<Ve
 // ---------------------------------------------------------------- case page
 
 /// Field ids of the case page's forms, in page order.
-const CASE_PAGE_FIELDS: &[&str] = &["target_platform", "target_value", "evidence", "note", "outcome", "close_note"];
+const CASE_PAGE_FIELDS: &[&str] = &[
+    "target_platform",
+    "target_value",
+    "evidence",
+    "note",
+    "outcome",
+    "close_note",
+];
 
 /// Errors and typed values of the case page's small forms.
 #[derive(Default)]
@@ -454,12 +558,17 @@ impl CasePage {
         self.view.can(CaseAction::Reopen)
     }
 
-    fn error_list(&self) -> Vec<(&'static str, String)> {
+    fn error_list(&self) -> Vec<(String, String)> {
         self.forms.errors.in_order(CASE_PAGE_FIELDS)
     }
 }
 
-async fn case_page(state: &AppState, staff: &SchoolStaff, id: CaseId, forms: CaseFormsState) -> AppResult<CasePage> {
+async fn case_page(
+    state: &AppState,
+    staff: &SchoolStaff,
+    id: CaseId,
+    forms: CaseFormsState,
+) -> AppResult<CasePage> {
     let view = CaseView::load(state, &staff.0, id).await?;
     Ok(CasePage {
         layout: Layout::for_actor(&staff.0),
@@ -472,12 +581,21 @@ async fn case_page(state: &AppState, staff: &SchoolStaff, id: CaseId, forms: Cas
     })
 }
 
-async fn show_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>) -> AppResult<CasePage> {
+async fn show_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+) -> AppResult<CasePage> {
     case_page(&state, &staff, id, CaseFormsState::default()).await
 }
 
 /// The case page again with the typed values and errors, status 422.
-async fn case_page_with_errors(state: &AppState, staff: &SchoolStaff, id: CaseId, forms: CaseFormsState) -> AppResult<Response> {
+async fn case_page_with_errors(
+    state: &AppState,
+    staff: &SchoolStaff,
+    id: CaseId,
+    forms: CaseFormsState,
+) -> AppResult<Response> {
     let page = case_page(state, staff, id, forms).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -494,7 +612,9 @@ async fn begin_action(
     id: CaseId,
     action: CaseAction,
 ) -> AppResult<CaseStatus> {
-    let locked = db::cases::lock(tx, &staff.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let locked = db::cases::lock(tx, &staff.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     status::transition(locked.status, action, staff.0.role).map_err(|_| {
         AppError::Conflict("Cette action n'est plus possible : le dossier a changé d'état entre-temps. Rechargez la page du dossier.".into())
     })
@@ -507,31 +627,75 @@ pub struct NoteForm {
     note: String,
 }
 
-async fn add_note(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<NoteForm>) -> AppResult<Response> {
-    let note = match bounded_text(&form.note, 1, 10_000, "Écrivez la note avant de l'ajouter.", "La note est limitée à 10 000 caractères.") {
+async fn add_note(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> AppResult<Response> {
+    let note = match bounded_text(
+        &form.note,
+        1,
+        10_000,
+        "Écrivez la note avant de l'ajouter.",
+        "La note est limitée à 10 000 caractères.",
+    ) {
         Ok(n) => n,
         Err(e) => {
-            let mut forms = CaseFormsState { note: form.note, ..Default::default() };
+            let mut forms = CaseFormsState {
+                note: form.note,
+                ..Default::default()
+            };
             forms.errors.add("note", e.0);
             return case_page_with_errors(&state, &staff, id, forms).await;
         }
     };
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
-    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Note, Some(&note), serde_json::json!({})).await?;
-    db::audit::record(&mut *tx, Some(staff.0.id), "add_note", "case", Some(id.0), Outcome::Ok).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Note,
+        Some(&note),
+        serde_json::json!({}),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "add_note",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(id, "historique"))
 }
 
-async fn add_evidence(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfMultipart(form): CsrfMultipart) -> AppResult<Response> {
+async fn add_evidence(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfMultipart(form): CsrfMultipart,
+) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let files = checked_evidence(&form, &mut errors).filter(|f| !f.is_empty());
     let Some(files) = files else {
         if errors.is_empty() {
             errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
         }
-        return case_page_with_errors(&state, &staff, id, CaseFormsState { errors, ..Default::default() }).await;
+        return case_page_with_errors(
+            &state,
+            &staff,
+            id,
+            CaseFormsState {
+                errors,
+                ..Default::default()
+            },
+        )
+        .await;
     };
     let actor = staff.0.id;
     with_pending_files(state.storage.clone(), async |pending| {
@@ -554,7 +718,12 @@ pub struct TargetForm {
     target: String,
 }
 
-async fn add_target(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<TargetForm>) -> AppResult<Response> {
+async fn add_target(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<TargetForm>,
+) -> AppResult<Response> {
     let mut forms = CaseFormsState {
         target_platform: form.platform.clone(),
         target_value: form.target.clone(),
@@ -562,11 +731,19 @@ async fn add_target(State(state): State<AppState>, staff: SchoolStaff, Path(id):
     };
     let platform = Platform::parse(&form.platform);
     if platform.is_none() {
-        forms.errors.add("target_platform", "Choisissez la plateforme.");
+        forms
+            .errors
+            .add("target_platform", "Choisissez la plateforme.");
     }
-    let target = bounded_text(&form.target, 1, 2000, "Indiquez l'adresse (URL) ou l'identifiant du compte.", "2 000 caractères au plus.")
-        .map_err(|e| forms.errors.add("target_value", e.0))
-        .ok();
+    let target = bounded_text(
+        &form.target,
+        1,
+        2000,
+        "Indiquez l'adresse (URL) ou l'identifiant du compte.",
+        "2 000 caractères au plus.",
+    )
+    .map_err(|e| forms.errors.add("target_value", e.0))
+    .ok();
     let (Some(platform), Some(target)) = (platform, target) else {
         return case_page_with_errors(&state, &staff, id, forms).await;
     };
@@ -582,7 +759,15 @@ async fn add_target(State(state): State<AppState>, staff: SchoolStaff, Path(id):
         serde_json::json!({ "platform": platform.code(), "target_id": target_id }),
     )
     .await?;
-    db::audit::record(&mut *tx, Some(staff.0.id), "add_target", "case", Some(id.0), Outcome::Ok).await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "add_target",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(id, "cibles"))
 }
@@ -596,9 +781,20 @@ pub struct CloseForm {
     note: String,
 }
 
-async fn close_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<CloseForm>) -> AppResult<Response> {
+async fn close_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<CloseForm>,
+) -> AppResult<Response> {
     let outcome = CaseOutcome::parse(&form.outcome);
-    let note = bounded_text(&form.note, 0, 10_000, "", "La note est limitée à 10 000 caractères.");
+    let note = bounded_text(
+        &form.note,
+        0,
+        10_000,
+        "",
+        "La note est limitée à 10 000 caractères.",
+    );
     let (Some(outcome), Ok(note)) = (outcome, note.clone()) else {
         let mut forms = CaseFormsState {
             outcome: form.outcome,
@@ -606,7 +802,9 @@ async fn close_case(State(state): State<AppState>, staff: SchoolStaff, Path(id):
             ..Default::default()
         };
         if outcome.is_none() {
-            forms.errors.add("outcome", "Choisissez l'issue du dossier.");
+            forms
+                .errors
+                .add("outcome", "Choisissez l'issue du dossier.");
         }
         if let Err(e) = note {
             forms.errors.add("close_note", e.0);
@@ -617,20 +815,64 @@ async fn close_case(State(state): State<AppState>, staff: SchoolStaff, Path(id):
     begin_action(&mut tx, &staff, id, CaseAction::Close).await?;
     db::cases::close(&mut tx, id, outcome.code()).await?;
     let note = (!note.is_empty()).then_some(note);
-    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Closed, note.as_deref(), serde_json::json!({ "outcome": outcome.code() })).await?;
-    db::audit::record(&mut *tx, Some(staff.0.id), "close_case", "case", Some(id.0), Outcome::Ok).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Closed,
+        note.as_deref(),
+        serde_json::json!({ "outcome": outcome.code() }),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "close_case",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(id, "historique"))
 }
 
-async fn reopen_case(State(state): State<AppState>, staff: SchoolStaff, Path(id): Path<CaseId>, CsrfForm(form): CsrfForm<NoteForm>) -> AppResult<Response> {
-    let note = bounded_text(&form.note, 0, 10_000, "", "La note est limitée à 10 000 caractères.").unwrap_or_default();
+async fn reopen_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> AppResult<Response> {
+    let note = bounded_text(
+        &form.note,
+        0,
+        10_000,
+        "",
+        "La note est limitée à 10 000 caractères.",
+    )
+    .unwrap_or_default();
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff, id, CaseAction::Reopen).await?;
     db::cases::reopen(&mut tx, id).await?;
     let note = (!note.is_empty()).then_some(note);
-    db::events::append(&mut tx, id, Some(staff.0.id), EventKind::Reopened, note.as_deref(), serde_json::json!({})).await?;
-    db::audit::record(&mut *tx, Some(staff.0.id), "reopen_case", "case", Some(id.0), Outcome::Ok).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Reopened,
+        note.as_deref(),
+        serde_json::json!({}),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "reopen_case",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(id, "historique"))
 }

@@ -32,7 +32,10 @@ pub struct MultipartForm {
 impl MultipartForm {
     /// The first value of a text field.
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of a text field, or "".
@@ -62,7 +65,10 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 /// drained and noted in `file_errors`, so the form can come back with its
 /// values and a message next to the field; a body over the request limit is a
 /// 413.
-pub async fn read_multipart(mut multipart: Multipart, limits: &UploadLimits) -> Result<MultipartForm, AppError> {
+pub async fn read_multipart(
+    mut multipart: Multipart,
+    limits: &UploadLimits,
+) -> Result<MultipartForm, AppError> {
     let too_large = || {
         AppError::PayloadTooLarge(format!(
             "L'envoi dépasse la taille maximale de {} Mo par envoi. Revenez en arrière et joignez moins de fichiers, ou des fichiers plus petits.",
@@ -75,7 +81,9 @@ pub async fn read_multipart(mut multipart: Multipart, limits: &UploadLimits) -> 
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
             Err(_) => return Err(AppError::BadRequest("malformed multipart body")),
         };
         let name = field.name().unwrap_or_default().to_owned();
@@ -92,7 +100,8 @@ pub async fn read_multipart(mut multipart: Multipart, limits: &UploadLimits) -> 
                     read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
                     continue;
                 }
-                let bytes = read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
+                let bytes =
+                    read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
                 let count = form.files.len();
                 match bytes {
                     None => {
@@ -135,7 +144,9 @@ async fn read_field(
         let chunk = match field.chunk().await {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
             Err(_) => return Err(AppError::BadRequest("malformed multipart body")),
         };
         *total += chunk.len();

@@ -1,0 +1,250 @@
+//! Logging in and out, sessions, rate limits.
+
+use reqwest::StatusCode;
+use vigie::domain::status::Role;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+fn session_cookie(p: &crate::helpers::Page) -> Option<String> {
+    p.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("vigie_session="))
+}
+
+#[tokio::test]
+async fn head_teacher_logs_in_with_a_new_session_and_lands_on_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let school = app.school("0691664K", "Collège Jean Moulin").await;
+    app.account("principale@example.org", Role::SchoolStaff, &[school])
+        .await;
+    let b = app.browser();
+
+    let login_page = b.get("/login").await;
+    let before =
+        session_cookie(&login_page).expect("the login page starts a session for its CSRF token");
+    assert!(before.contains("HttpOnly"), "{before}");
+    assert!(before.contains("SameSite=Lax"), "{before}");
+    assert!(
+        !before.contains("Secure"),
+        "plain-http test server: no Secure flag"
+    );
+
+    let p = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &login_page.csrf()),
+                ("email", " Principale@Example.org "),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/school");
+    let after = session_cookie(&p).expect("a new session cookie at login");
+    assert_ne!(
+        before.split(';').next(),
+        after.split(';').next(),
+        "the session id changes at login"
+    );
+
+    let dash = b.get("/school").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert_eq!(dash.text("h1"), "Tableau de bord");
+    assert!(dash.text(".subtitle").contains("Collège Jean Moulin"));
+    let audit: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'login' and result = 'ok'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, 1);
+}
+
+#[tokio::test]
+async fn each_role_lands_on_its_own_home() {
+    let app = TestApp::spawn().await;
+    for (role, home, title) in [
+        (
+            Role::Helpline,
+            "/helpline",
+            "File d'attente des dossiers transmis",
+        ),
+        (Role::Admin, "/admin", "Administration"),
+    ] {
+        let email = format!("{}@example.org", role.as_str());
+        app.account(&email, role, &[]).await;
+        let b = app.browser();
+        let p = b
+            .submit(
+                "/login",
+                "/login",
+                &[("email", &email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(p.location(), home);
+        assert_eq!(b.get(home).await.text("h1"), title);
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_account_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    app.account("principale@example.org", Role::Helpline, &[])
+        .await;
+    let b = app.browser();
+    let wrong = b
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "principale@example.org"), ("password", "mauvais")],
+        )
+        .await;
+    let unknown = b
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "personne@example.org"), ("password", "mauvais")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(
+        wrong.text("[role=alert]"),
+        "Adresse électronique ou mot de passe incorrect."
+    );
+    assert_eq!(unknown.text("[role=alert]"), wrong.text("[role=alert]"));
+    // What was typed is kept, the password is not.
+    assert_eq!(
+        unknown.attr("#email", "value").as_deref(),
+        Some("personne@example.org")
+    );
+    assert_eq!(unknown.attr("#password", "value"), None);
+    assert_eq!(b.get("/helpline").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn login_is_rate_limited_per_account_even_with_the_right_password() {
+    let app = TestApp::spawn().await;
+    app.account("cible@example.org", Role::Helpline, &[]).await;
+    let b = app.browser();
+    for _ in 0..5 {
+        let p = b
+            .submit(
+                "/login",
+                "/login",
+                &[("email", "cible@example.org"), ("password", "devine")],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "cible@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.text("[role=alert]").contains("Trop de tentatives"));
+    // An unknown account is limited the same way: no hint that it does not exist.
+    for _ in 0..5 {
+        b.submit(
+            "/login",
+            "/login",
+            &[("email", "inconnu@example.org"), ("password", "devine")],
+        )
+        .await;
+    }
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "inconnu@example.org"), ("password", "devine")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn login_is_rate_limited_per_ip_across_accounts() {
+    let app = TestApp::spawn_with(|c| c.login.per_ip = 3, None).await;
+    app.account("vraie@example.org", Role::Helpline, &[]).await;
+    let b = app.browser();
+    for i in 0..3 {
+        let email = format!("essai{i}@example.org");
+        b.submit("/login", "/login", &[("email", &email), ("password", "x")])
+            .await;
+    }
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "vraie@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn logout_needs_the_token_and_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let p = b.post_raw("/logout", &[]).await;
+    assert_eq!(
+        p.status,
+        StatusCode::FORBIDDEN,
+        "logout without a token is refused"
+    );
+    assert_eq!(
+        b.get("/school").await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    let p = b.submit("/school", "/logout", &[]).await;
+    assert_eq!(p.location(), "/login");
+    let p = b.get("/school").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/login");
+    assert_eq!(
+        app.count("tower_sessions.session").await,
+        0,
+        "the session is deleted from the store"
+    );
+}
+
+#[tokio::test]
+async fn a_session_older_than_the_absolute_timeout_is_logged_out() {
+    let app = TestApp::spawn_with(|c| c.session_absolute = std::time::Duration::ZERO, None).await;
+    let school = app.school("0691664K", "Collège").await;
+    app.account("p@example.org", Role::SchoolStaff, &[school])
+        .await;
+    let b = app.browser();
+    b.login("p@example.org", PASSWORD).await;
+    let p = b.get("/school").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/login");
+}
+
+#[tokio::test]
+async fn a_deactivated_account_loses_its_session() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    sqlx::query("update accounts set active = false")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(b.get("/school").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn health_check_answers_when_the_database_does() {
+    let app = TestApp::spawn().await;
+    let p = app.browser().get("/healthz").await;
+    assert_eq!(p.status, StatusCode::OK);
+    app.db.close().await;
+    let p = app.browser().get("/healthz").await;
+    assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+}
