@@ -216,11 +216,7 @@ impl CaseForm {
     }
 
     /// Validates into a new case, its authors and targets.
-    fn parse(
-        &self,
-        schools: &[School],
-        errors: &mut FieldErrors,
-    ) -> Option<ParsedCase> {
+    fn parse(&self, schools: &[School], errors: &mut FieldErrors) -> Option<ParsedCase> {
         let school = if schools.len() == 1 {
             Some(schools[0].id)
         } else {
