@@ -3,7 +3,7 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -14,6 +14,7 @@ use crate::config::{Config, Environment};
 use crate::db;
 use crate::domain::status::Role;
 use crate::domain::values::{EmailAddress, Uai};
+use crate::mail::{Mailer, worker};
 use crate::storage::LocalStorage;
 
 /// Vigie: cyber-harassment cases between schools and the e-Enfance helpline.
@@ -34,8 +35,15 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Run only the mail outbox worker (several may run at once).
+    Worker,
     /// Load the demo schools, accounts and cases (refused in production).
-    Demo,
+    Demo {
+        /// Also generate this many realistic cases over thousands of schools
+        /// (for load measurements).
+        #[arg(long, default_value_t = 0)]
+        cases: u64,
+    },
     /// Manage schools.
     School {
         #[command(subcommand)]
@@ -96,7 +104,27 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("Migrations applied.");
             Ok(())
         }
-        Command::Demo => seed_demo(&config, &database.pool).await,
+        Command::Worker => {
+            let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
+            tracing::info!("outbox worker running");
+            tokio::select! {
+                _ = worker::run(database.pool.clone(), mailer, config.retry_policy(), Duration::from_secs(2)) => {},
+                _ = shutdown_signal() => {},
+            }
+            Ok(())
+        }
+        Command::Demo { cases } => {
+            seed_demo(&config, &database.pool).await?;
+            if cases > 0 {
+                let started = Instant::now();
+                crate::demo::generate(&database.pool, cases).await?;
+                println!(
+                    "{cases} cases generated in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(())
+        }
         Command::School {
             command: SchoolCommand::Import { file },
         } => import_schools(&database.pool, &file).await,
@@ -129,6 +157,17 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
     let addr = config.bind_addr;
     let public_url = config.public_url.clone();
+    let worker = if config.mail.worker_in_serve {
+        let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
+        Some(tokio::spawn(worker::run(
+            pool.clone(),
+            mailer,
+            config.retry_policy(),
+            Duration::from_secs(2),
+        )))
+    } else {
+        None
+    };
     let state = AppState::new(pool.clone(), config, storage);
     let limiters = state.limiters.clone();
     let app = build_router(state);
@@ -158,6 +197,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     cleanup.abort();
+    if let Some(w) = worker {
+        w.abort();
+    }
     tracing::info!("Vigie stopped");
     Ok(())
 }

@@ -37,6 +37,36 @@ pub struct LoginLimits {
     pub replenish: Duration,
 }
 
+/// Outgoing mail.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtp://…?tls=required` or `smtps://user:pass@host`.
+    pub smtp_url: String,
+    /// Sender, e.g. `Vigie <no-reply@vigie.example.org>`.
+    pub from: String,
+    /// The e-Enfance desk address that receives referrals.
+    pub helpline_desk: String,
+    /// Attempts before a mail is marked dead.
+    pub max_attempts: i32,
+    /// Delay after the first failed attempt.
+    pub retry_base: Duration,
+    /// Longest delay between attempts.
+    pub retry_max: Duration,
+    /// Whether `vigie serve` also runs the outbox worker.
+    pub worker_in_serve: bool,
+}
+
+/// When items of the helpline queue are overdue.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueDelays {
+    /// A referred case unclaimed for longer.
+    pub unclaimed: Duration,
+    /// A danger case unclaimed for longer.
+    pub danger_unclaimed: Duration,
+    /// A platform request without outcome for longer (days).
+    pub request_days: i32,
+}
+
 /// All the settings of a Vigie process.
 #[derive(Clone)]
 pub struct Config {
@@ -62,6 +92,10 @@ pub struct Config {
     pub login: LoginLimits,
     /// Take the client IP from the last `X-Forwarded-For` hop (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// Outgoing mail.
+    pub mail: MailSettings,
+    /// Overdue thresholds of the helpline queue.
+    pub queue: QueueDelays,
 }
 
 impl Config {
@@ -109,6 +143,23 @@ impl Config {
                 replenish: Duration::from_secs(number("LOGIN_REPLENISH_SECONDS", 180)?),
             },
             trust_forwarded_for: number("TRUST_FORWARDED_FOR", 0)? == 1,
+            mail: MailSettings {
+                smtp_url: var("SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
+                from: var("MAIL_FROM").unwrap_or_else(|| "Vigie <no-reply@vigie.localhost>".into()),
+                helpline_desk: var("HELPLINE_DESK_EMAIL")
+                    .unwrap_or_else(|| "desk@3018.localhost".into()),
+                max_attempts: number("MAIL_MAX_ATTEMPTS", 8)? as i32,
+                retry_base: Duration::from_secs(number("MAIL_RETRY_BASE_SECONDS", 30)?),
+                retry_max: Duration::from_secs(number("MAIL_RETRY_MAX_SECONDS", 3600)?),
+                worker_in_serve: number("MAIL_WORKER_IN_SERVE", 1)? == 1,
+            },
+            queue: QueueDelays {
+                unclaimed: Duration::from_secs(3600 * number("QUEUE_UNCLAIMED_HOURS", 24)?),
+                danger_unclaimed: Duration::from_secs(
+                    60 * number("QUEUE_DANGER_UNCLAIMED_MINUTES", 60)?,
+                ),
+                request_days: number("PLATFORM_REQUEST_OVERDUE_DAYS", 7)? as i32,
+            },
         })
     }
 
@@ -135,6 +186,48 @@ impl Config {
                 replenish: Duration::from_secs(180),
             },
             trust_forwarded_for: false,
+            mail: MailSettings {
+                smtp_url: "smtp://127.0.0.1:1".into(),
+                from: "Vigie <no-reply@vigie.test>".into(),
+                helpline_desk: "desk@3018.test".into(),
+                max_attempts: 5,
+                retry_base: Duration::from_secs(30),
+                retry_max: Duration::from_secs(3600),
+                worker_in_serve: false,
+            },
+            queue: QueueDelays {
+                unclaimed: Duration::from_secs(24 * 3600),
+                danger_unclaimed: Duration::from_secs(3600),
+                request_days: 7,
+            },
+        }
+    }
+
+    /// The host of `PUBLIC_URL`, used in Message-IDs.
+    pub fn message_domain(&self) -> &str {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map(|(_, r)| r)
+            .unwrap_or(&self.public_url);
+        let host = rest.split(['/', ':']).next().unwrap_or("vigie");
+        if host.is_empty() { "vigie" } else { host }
+    }
+
+    /// The mail context for messages.
+    pub fn mail_context(&self) -> crate::mail::messages::MailContext<'_> {
+        crate::mail::messages::MailContext {
+            public_url: &self.public_url,
+            message_domain: self.message_domain(),
+        }
+    }
+
+    /// The retry policy of the outbox worker.
+    pub fn retry_policy(&self) -> crate::mail::worker::RetryPolicy {
+        crate::mail::worker::RetryPolicy {
+            max_attempts: self.mail.max_attempts,
+            base: self.mail.retry_base,
+            max: self.mail.retry_max,
         }
     }
 

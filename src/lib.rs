@@ -10,5 +10,6 @@ pub mod demo;
 pub mod domain;
 pub mod embedded_pg;
 pub mod error;
+pub mod mail;
 pub mod storage;
 pub mod web;

@@ -92,3 +92,35 @@ pub async fn attach_school<'e>(
     .await?;
     Ok(())
 }
+
+/// The addresses of the active leadership accounts of a school.
+pub async fn school_staff_emails<'e>(
+    db: impl PgExecutor<'e>,
+    school: SchoolId,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"select a.email from accounts a join account_schools s on s.account_id = a.id
+           where s.school_id = $1 and a.active and a.role = 'school_staff' order by a.email"#,
+        school.0
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A helpline agent, for the reassignment list.
+pub struct Agent {
+    /// Id.
+    pub id: AccountId,
+    /// Name.
+    pub display_name: String,
+}
+
+/// The active helpline agents.
+pub async fn helpline_agents(pool: &PgPool) -> sqlx::Result<Vec<Agent>> {
+    sqlx::query_as!(
+        Agent,
+        r#"select id as "id: AccountId", display_name from accounts where role = 'helpline' and active order by display_name"#
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -164,6 +164,8 @@ pub struct CaseDetail {
     pub last_activity_at: DateTime<Utc>,
     /// Referred at, if referred.
     pub referred_at: Option<DateTime<Utc>>,
+    /// Claiming agent.
+    pub claimed_by: Option<AccountId>,
     /// Claiming agent's name.
     pub claimed_by_name: Option<String>,
     /// Closed at.
@@ -187,7 +189,7 @@ pub async fn get_case(
                   c.description, c.started_on as "started_on: NaiveDate", c.platforms, c.kinds,
                   c.victim_secured, c.evidence_preserved, c.families_informed, c.authorities_told,
                   c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>",
-                  c.referred_at as "referred_at: DateTime<Utc>",
+                  c.referred_at as "referred_at: DateTime<Utc>", c.claimed_by as "claimed_by: AccountId",
                   a.display_name as "claimed_by_name?", c.closed_at as "closed_at: DateTime<Utc>", c.outcome
            from cases c
            join schools s on s.id = c.school_id
@@ -278,26 +280,105 @@ pub async fn list_targets(
 
 /// The state of a case locked for an action.
 pub struct Locked {
+    /// Reference.
+    pub reference: String,
+    /// School.
+    pub school_id: SchoolId,
+    /// School name.
+    pub school_name: String,
+    /// School UAI.
+    pub school_uai: String,
+    /// Urgency.
+    pub urgency: Urgency,
     /// Current status.
     pub status: CaseStatus,
     /// Claiming agent.
     pub claimed_by: Option<AccountId>,
+    /// Claiming agent's name.
+    pub claimed_by_name: Option<String>,
 }
 
 /// Locks a case in scope for the rest of the transaction.
 pub async fn lock(tx: &mut Tx<'_>, scope: &CaseScope, id: CaseId) -> sqlx::Result<Option<Locked>> {
     sqlx::query_as!(
         Locked,
-        r#"select c.status as "status: CaseStatus", c.claimed_by as "claimed_by: AccountId"
+        r#"select c.reference, c.school_id as "school_id: SchoolId", s.name as school_name, s.uai as school_uai,
+                  c.urgency as "urgency: Urgency", c.status as "status: CaseStatus",
+                  c.claimed_by as "claimed_by: AccountId", a.display_name as "claimed_by_name?"
            from cases c
+           join schools s on s.id = c.school_id
+           left join accounts a on a.id = c.claimed_by
            where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
-           for update"#,
+           for update of c"#,
         id.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// Moves a locked case to `status` (the status machine was asked first).
+pub async fn set_status(tx: &mut Tx<'_>, id: CaseId, status: CaseStatus) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set status = $2 where id = $1",
+        id.0,
+        status as CaseStatus
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Refers a locked case to the helpline (unclaimed).
+pub async fn refer(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set status = 'referred', referred_at = now(), claimed_by = null, claimed_at = null where id = $1",
+        id.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes back an unclaimed referral: the helpline no longer sees the case.
+pub async fn withdraw(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set status = 'open', referred_at = null where id = $1",
+        id.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Gives a locked case to `agent` (claim or reassignment), in progress.
+pub async fn assign(
+    tx: &mut Tx<'_>,
+    id: CaseId,
+    agent: AccountId,
+    status: CaseStatus,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set status = $3, claimed_by = $2, claimed_at = now() where id = $1",
+        id.0,
+        agent.0,
+        status as CaseStatus
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Puts a locked case back in the queue, unclaimed.
+pub async fn release(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set status = 'referred', claimed_by = null, claimed_at = null where id = $1",
+        id.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Closes a locked case with an outcome.
@@ -414,45 +495,4 @@ pub async fn count_by_status(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
-}
-
-/// A case in the helpline queue.
-pub struct QueueRow {
-    /// Id.
-    pub id: CaseId,
-    /// Reference.
-    pub reference: String,
-    /// School name.
-    pub school_name: String,
-    /// Status.
-    pub status: CaseStatus,
-    /// Urgency.
-    pub urgency: Urgency,
-    /// Platform codes.
-    pub platforms: Vec<String>,
-    /// Referred at.
-    pub referred_at: Option<DateTime<Utc>>,
-    /// Claiming agent.
-    pub claimed_by_name: Option<String>,
-    /// Last event at.
-    pub last_activity_at: DateTime<Utc>,
-}
-
-/// Referred cases not yet returned: danger first, then the oldest referral.
-pub async fn list_queue(pool: &sqlx::PgPool, scope: &CaseScope) -> sqlx::Result<Vec<QueueRow>> {
-    sqlx::query_as!(
-        QueueRow,
-        r#"select c.id as "id: CaseId", c.reference, s.name as school_name,
-                  c.status as "status: CaseStatus", c.urgency as "urgency: Urgency", c.platforms,
-                  c.referred_at as "referred_at: DateTime<Utc>", a.display_name as "claimed_by_name?",
-                  c.last_activity_at as "last_activity_at: DateTime<Utc>"
-           from cases c join schools s on s.id = c.school_id left join accounts a on a.id = c.claimed_by
-           where $1 and c.referred_at is not null
-             and c.status in ('referred', 'in_progress', 'awaiting_school')
-           order by (c.urgency = 'danger') desc, c.referred_at, c.id
-           limit 100"#,
-        scope.helpline()
-    )
-    .fetch_all(pool)
-    .await
 }

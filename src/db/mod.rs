@@ -6,6 +6,9 @@ pub mod audit;
 pub mod cases;
 pub mod events;
 pub mod evidence;
+pub mod outbox;
+pub mod queue;
+pub mod records;
 pub mod schools;
 pub mod stats;
 
@@ -51,6 +54,15 @@ pub async fn connect(config: &Config) -> anyhow::Result<Database> {
 pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(20)
+        // Queries with optional filters (`$1 is null or …`) must be planned
+        // with their actual values, or a generic plan could ignore the index
+        // a filter needs.
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "set plan_cache_mode = force_custom_plan").await?;
+                Ok(())
+            })
+        })
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await

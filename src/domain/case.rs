@@ -141,6 +141,52 @@ closed_set!(
     }
 );
 
+closed_set!(
+    /// What the helpline asks a platform.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "request_kind", rename_all = "snake_case")]
+    RequestKind {
+        AccountClosure = "account_closure": "Fermeture du compte",
+        ContentRemoval = "content_removal": "Retrait du contenu",
+        DataPreservation = "data_preservation": "Conservation des données",
+    }
+);
+
+closed_set!(
+    /// What became of a platform request.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "request_outcome", rename_all = "snake_case")]
+    RequestOutcome {
+        Pending = "pending": "En attente de réponse",
+        Done = "done": "Obtenu",
+        Refused = "refused": "Refusé",
+        NoAnswer = "no_answer": "Sans réponse",
+    }
+);
+
+closed_set!(
+    /// Educational sanctions a school may decide.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "sanction_kind", rename_all = "snake_case")]
+    SanctionKind {
+        Warning = "warning": "Avertissement",
+        Reprimand = "reprimand": "Blâme",
+        ResponsibilityMeasure = "responsibility_measure": "Mesure de responsabilisation",
+        ClassExclusion = "class_exclusion": "Exclusion temporaire de la classe",
+        SchoolExclusion = "school_exclusion": "Exclusion temporaire de l'établissement",
+        PermanentExclusion = "permanent_exclusion": "Exclusion définitive",
+    }
+);
+
+closed_set!(
+    /// The kind of advice the helpline gives.
+    AdviceKind {
+        Technical = "technical": "Technique",
+        Legal = "legal": "Juridique",
+        Psychological = "psychological": "Psychologique",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,18 +4,25 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use serde::Deserialize;
 
+use super::Ids;
 use super::layout::Layout;
 use crate::app::AppState;
 use crate::auth::Admin;
+use crate::auth::csrf::CsrfForm;
 use crate::db;
 use crate::domain::status::CaseStatus;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Admin routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin", get(overview))
+    Router::new()
+        .route("/admin", get(overview))
+        .route("/admin/mail", get(mail))
+        .route("/admin/mail/{id}/retry", post(retry_mail))
 }
 
 /// The overview.
@@ -46,4 +53,60 @@ async fn overview(State(state): State<AppState>, admin: Admin) -> AppResult<Over
         accounts,
         counts,
     })
+}
+
+/// Mail waiting or dead, with retry.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/mail.html")]
+pub struct MailPage {
+    layout: Layout,
+    counts: Vec<(String, i64)>,
+    rows: Vec<db::outbox::MailRow>,
+}
+
+impl MailPage {
+    fn count(&self, status: &str) -> i64 {
+        self.counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+}
+
+async fn mail(State(state): State<AppState>, admin: Admin) -> AppResult<MailPage> {
+    let (counts, rows) = tokio::try_join!(
+        db::outbox::counts(&state.db),
+        db::outbox::list_unsent(&state.db)
+    )?;
+    Ok(MailPage {
+        layout: Layout::for_actor(&admin.0),
+        counts,
+        rows,
+    })
+}
+
+/// The token-only form.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+async fn retry_mail(
+    State(state): State<AppState>,
+    admin: Admin,
+    Ids(id): Ids<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Redirect> {
+    if !db::outbox::retry(&state.db, id).await? {
+        return Err(AppError::NotFound);
+    }
+    db::audit::record(
+        &state.db,
+        Some(admin.0.id),
+        "retry_mail",
+        "mail",
+        None,
+        db::audit::Outcome::Ok,
+    )
+    .await?;
+    Ok(Redirect::to("/admin/mail"))
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::case_view::CaseView;
+use super::case_view::{CasePage, FormState, back_to, begin_action};
 use super::evidence::{CheckedFile, check_files, with_pending_files};
 use super::layout::Layout;
 use super::upload::MultipartForm;
@@ -20,12 +20,13 @@ use crate::auth::SchoolStaff;
 use crate::auth::csrf::{CsrfForm, CsrfMultipart};
 use crate::db::{self, audit::Outcome, cases::NewAuthor, cases::NewCase, schools::School};
 use crate::domain::case::{
-    AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, Urgency, VictimKind,
+    AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, SanctionKind, Urgency, VictimKind,
 };
 use crate::domain::ids::CaseId;
-use crate::domain::status::{self, CaseAction, CaseStatus};
+use crate::domain::status::{CaseAction, CaseStatus};
 use crate::domain::values::bounded_text;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::mail::messages::{self, CaseRef};
 
 /// School routes.
 pub fn router() -> Router<AppState> {
@@ -39,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/school/cases/{id}/targets", post(add_target))
         .route("/school/cases/{id}/close", post(close_case))
         .route("/school/cases/{id}/reopen", post(reopen_case))
+        .route("/school/cases/{id}/refer", post(refer_case))
+        .route("/school/cases/{id}/withdraw", post(withdraw_case))
+        .route("/school/cases/{id}/answer", post(answer_question))
+        .route("/school/cases/{id}/sanctions", post(add_sanction))
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -507,120 +512,54 @@ fn checked_evidence(form: &MultipartForm, errors: &mut FieldErrors) -> Option<Ve
 
 // ---------------------------------------------------------------- case page
 
-/// Field ids of the case page's forms, in page order.
-const CASE_PAGE_FIELDS: &[&str] = &[
-    "target_platform",
-    "target_value",
-    "evidence",
-    "note",
-    "outcome",
-    "close_note",
-];
-
-/// Errors and typed values of the case page's small forms.
-#[derive(Default)]
-pub struct CaseFormsState {
-    errors: FieldErrors,
-    note: String,
-    target_platform: String,
-    target_value: String,
-    outcome: String,
-    close_note: String,
-}
-
-/// A case as the school sees it.
-#[derive(Template, WebTemplate)]
-#[template(path = "school/case.html")]
-pub struct CasePage {
-    layout: Layout,
-    view: CaseView,
-    forms: CaseFormsState,
-    platforms: &'static [Platform],
-    outcomes: &'static [CaseOutcome],
-    max_file_mb: usize,
-    max_files: usize,
-}
-
-impl CasePage {
-    fn can_record(&self) -> bool {
-        self.view.can(CaseAction::SchoolRecord)
-    }
-
-    fn can_close(&self) -> bool {
-        self.view.can(CaseAction::Close)
-    }
-
-    fn can_reopen(&self) -> bool {
-        self.view.can(CaseAction::Reopen)
-    }
-
-    fn error_list(&self) -> Vec<(String, String)> {
-        self.forms.errors.in_order(CASE_PAGE_FIELDS)
-    }
-}
-
-async fn case_page(
-    state: &AppState,
-    staff: &SchoolStaff,
-    id: CaseId,
-    forms: CaseFormsState,
-) -> AppResult<CasePage> {
-    let view = CaseView::load(state, &staff.0, id).await?;
-    Ok(CasePage {
-        layout: Layout::for_actor(&staff.0),
-        view,
-        forms,
-        platforms: Platform::ALL,
-        outcomes: CaseOutcome::ALL,
-        max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
-        max_files: state.config.uploads.max_files,
-    })
-}
+const BASE: &str = "/school/cases";
 
 async fn show_case(
     State(state): State<AppState>,
     staff: SchoolStaff,
     Ids(id): Ids<CaseId>,
 ) -> AppResult<CasePage> {
-    case_page(&state, &staff, id, CaseFormsState::default()).await
+    CasePage::load(&state, &staff.0, id, FormState::default()).await
 }
 
-/// The case page again with the typed values and errors, status 422.
-async fn case_page_with_errors(
-    state: &AppState,
-    staff: &SchoolStaff,
-    id: CaseId,
-    forms: CaseFormsState,
-) -> AppResult<Response> {
-    let page = case_page(state, staff, id, forms).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-fn back_to(id: CaseId, anchor: &str) -> Response {
-    Redirect::to(&format!("/school/cases/{id}#{anchor}")).into_response()
-}
-
-/// Locks the case in the school's scope and checks the status machine allows
-/// `action`; returns the new status.
-async fn begin_action(
-    tx: &mut db::Tx<'_>,
-    staff: &SchoolStaff,
-    id: CaseId,
-    action: CaseAction,
-) -> AppResult<CaseStatus> {
-    let locked = db::cases::lock(tx, &staff.scope(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    status::transition(locked.status, action, staff.0.role).map_err(|_| {
-        AppError::Conflict("Cette action n'est plus possible : le dossier a changé d'état entre-temps. Rechargez la page du dossier.".into())
-    })
-}
-
-/// A note form.
+/// A form with one free text.
 #[derive(Deserialize)]
 pub struct NoteForm {
     #[serde(default)]
     note: String,
+}
+
+/// Appends a timeline entry after the action guard, in one transaction.
+async fn record_event(
+    state: &AppState,
+    staff: &SchoolStaff,
+    id: CaseId,
+    action: CaseAction,
+    kind: EventKind,
+    note: Option<&str>,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff.0, id, action).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        kind,
+        note,
+        serde_json::json!({}),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        kind.code(),
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn add_note(
@@ -629,45 +568,35 @@ async fn add_note(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> AppResult<Response> {
-    let note = match bounded_text(
+    match bounded_text(
         &form.note,
         1,
         10_000,
         "Écrivez la note avant de l'ajouter.",
         "La note est limitée à 10 000 caractères.",
     ) {
-        Ok(n) => n,
-        Err(e) => {
-            let mut forms = CaseFormsState {
-                note: form.note,
-                ..Default::default()
-            };
-            forms.errors.add("note", e.0);
-            return case_page_with_errors(&state, &staff, id, forms).await;
+        Ok(note) => {
+            record_event(
+                &state,
+                &staff,
+                id,
+                CaseAction::SchoolRecord,
+                EventKind::Note,
+                Some(&note),
+            )
+            .await?;
+            Ok(back_to(BASE, id, "historique"))
         }
-    };
-    let mut tx = state.db.begin().await?;
-    begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
-    db::events::append(
-        &mut tx,
-        id,
-        Some(staff.0.id),
-        EventKind::Note,
-        Some(&note),
-        serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "add_note",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(id, "historique"))
+        Err(e) => {
+            CasePage::with_errors(
+                &state,
+                &staff.0,
+                id,
+                FormState::error("note", e.0).keep("note", form.note),
+            )
+            .await
+        }
+    }
 }
 
 async fn add_evidence(
@@ -682,27 +611,19 @@ async fn add_evidence(
         if errors.is_empty() {
             errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
         }
-        return case_page_with_errors(
-            &state,
-            &staff,
-            id,
-            CaseFormsState {
-                errors,
-                ..Default::default()
-            },
-        )
-        .await;
+        let forms = FormState::with(errors);
+        return CasePage::with_errors(&state, &staff.0, id, forms).await;
     };
     let actor = staff.0.id;
     with_pending_files(state.storage.clone(), async |pending| {
         let mut tx = state.db.begin().await?;
-        begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
+        begin_action(&mut tx, &staff.0, id, CaseAction::SchoolRecord).await?;
         pending.store(&mut tx, id, Some(actor), &files).await?;
         tx.commit().await?;
         Ok(())
     })
     .await?;
-    Ok(back_to(id, "pieces"))
+    Ok(back_to(BASE, id, "pieces"))
 }
 
 /// An online target form.
@@ -720,11 +641,9 @@ async fn add_target(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<TargetForm>,
 ) -> AppResult<Response> {
-    let mut forms = CaseFormsState {
-        target_platform: form.platform.clone(),
-        target_value: form.target.clone(),
-        ..Default::default()
-    };
+    let mut forms = FormState::default()
+        .keep("target_platform", &form.platform)
+        .keep("target_value", &form.target);
     let platform = Platform::parse(&form.platform);
     if platform.is_none() {
         forms
@@ -741,10 +660,10 @@ async fn add_target(
     .map_err(|e| forms.errors.add("target_value", e.0))
     .ok();
     let (Some(platform), Some(target)) = (platform, target) else {
-        return case_page_with_errors(&state, &staff, id, forms).await;
+        return CasePage::with_errors(&state, &staff.0, id, forms).await;
     };
     let mut tx = state.db.begin().await?;
-    begin_action(&mut tx, &staff, id, CaseAction::SchoolRecord).await?;
+    begin_action(&mut tx, &staff.0, id, CaseAction::SchoolRecord).await?;
     let target_id = db::cases::insert_target(&mut tx, id, staff.0.id, platform, &target).await?;
     db::events::append(
         &mut tx,
@@ -765,7 +684,7 @@ async fn add_target(
     )
     .await?;
     tx.commit().await?;
-    Ok(back_to(id, "cibles"))
+    Ok(back_to(BASE, id, "cibles"))
 }
 
 /// The closing form.
@@ -792,11 +711,9 @@ async fn close_case(
         "La note est limitée à 10 000 caractères.",
     );
     let (Some(outcome), Ok(note)) = (outcome, note.clone()) else {
-        let mut forms = CaseFormsState {
-            outcome: form.outcome,
-            close_note: form.note,
-            ..Default::default()
-        };
+        let mut forms = FormState::default()
+            .keep("outcome", &form.outcome)
+            .keep("close_note", &form.note);
         if outcome.is_none() {
             forms
                 .errors
@@ -805,10 +722,10 @@ async fn close_case(
         if let Err(e) = note {
             forms.errors.add("close_note", e.0);
         }
-        return case_page_with_errors(&state, &staff, id, forms).await;
+        return CasePage::with_errors(&state, &staff.0, id, forms).await;
     };
     let mut tx = state.db.begin().await?;
-    begin_action(&mut tx, &staff, id, CaseAction::Close).await?;
+    begin_action(&mut tx, &staff.0, id, CaseAction::Close).await?;
     db::cases::close(&mut tx, id, outcome.code()).await?;
     let note = (!note.is_empty()).then_some(note);
     db::events::append(
@@ -830,7 +747,7 @@ async fn close_case(
     )
     .await?;
     tx.commit().await?;
-    Ok(back_to(id, "historique"))
+    Ok(back_to(BASE, id, "historique"))
 }
 
 async fn reopen_case(
@@ -848,7 +765,7 @@ async fn reopen_case(
     )
     .unwrap_or_default();
     let mut tx = state.db.begin().await?;
-    begin_action(&mut tx, &staff, id, CaseAction::Reopen).await?;
+    begin_action(&mut tx, &staff.0, id, CaseAction::Reopen).await?;
     db::cases::reopen(&mut tx, id).await?;
     let note = (!note.is_empty()).then_some(note);
     db::events::append(
@@ -870,5 +787,224 @@ async fn reopen_case(
     )
     .await?;
     tx.commit().await?;
-    Ok(back_to(id, "historique"))
+    Ok(back_to(BASE, id, "historique"))
+}
+
+async fn refer_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> AppResult<Response> {
+    let note = bounded_text(
+        &form.note,
+        0,
+        10_000,
+        "",
+        "Le message est limité à 10 000 caractères.",
+    )
+    .unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    let (locked, _) = begin_action(&mut tx, &staff.0, id, CaseAction::Refer).await?;
+    db::cases::refer(&mut tx, id).await?;
+    let note = (!note.is_empty()).then_some(note);
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Referred,
+        note.as_deref(),
+        serde_json::json!({}),
+    )
+    .await?;
+    let config = &state.config;
+    let case = CaseRef {
+        id,
+        reference: &locked.reference,
+        urgency: locked.urgency,
+    };
+    messages::queue_referral(
+        &mut tx,
+        &config.mail_context(),
+        &config.mail.helpline_desk,
+        &case,
+        &locked.school_name,
+        &locked.school_uai,
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "refer_case",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to(BASE, id, "historique"))
+}
+
+async fn withdraw_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> AppResult<Response> {
+    let note = bounded_text(&form.note, 0, 10_000, "", "").unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff.0, id, CaseAction::Withdraw).await?;
+    db::cases::withdraw(&mut tx, id).await?;
+    let note = (!note.is_empty()).then_some(note);
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Withdrawn,
+        note.as_deref(),
+        serde_json::json!({}),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "withdraw_case",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to(BASE, id, "historique"))
+}
+
+async fn answer_question(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> AppResult<Response> {
+    let answer = match bounded_text(
+        &form.note,
+        1,
+        10_000,
+        "Écrivez votre réponse à e-Enfance.",
+        "La réponse est limitée à 10 000 caractères.",
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            return CasePage::with_errors(
+                &state,
+                &staff.0,
+                id,
+                FormState::error("answer", e.0).keep("answer", form.note),
+            )
+            .await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let (_, next) = begin_action(&mut tx, &staff.0, id, CaseAction::Answer).await?;
+    db::cases::set_status(&mut tx, id, next).await?;
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Answer,
+        Some(&answer),
+        serde_json::json!({}),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "answer",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to(BASE, id, "historique"))
+}
+
+/// The sanction form.
+#[derive(Deserialize)]
+pub struct SanctionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_sanction(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<SanctionForm>,
+) -> AppResult<Response> {
+    let mut forms = FormState::default()
+        .keep("sanction_kind", &form.kind)
+        .keep("sanction_date", &form.decided_on)
+        .keep("sanction_note", &form.note);
+    let kind = SanctionKind::parse(&form.kind);
+    if kind.is_none() {
+        forms
+            .errors
+            .add("sanction_kind", "Choisissez la sanction décidée.");
+    }
+    let on = parse_past_date(&form.decided_on)
+        .map_err(|e| forms.errors.add("sanction_date", e))
+        .ok();
+    let note = bounded_text(
+        &form.note,
+        0,
+        5_000,
+        "",
+        "La note est limitée à 5 000 caractères.",
+    )
+    .map_err(|e| forms.errors.add("sanction_note", e.0))
+    .ok();
+    let (Some(kind), Some(on), Some(note)) = (kind, on, note) else {
+        return CasePage::with_errors(&state, &staff.0, id, forms).await;
+    };
+    let mut tx = state.db.begin().await?;
+    begin_action(&mut tx, &staff.0, id, CaseAction::SchoolRecord).await?;
+    db::records::insert_sanction(&mut tx, id, kind, on, &note, staff.0.id).await?;
+    let summary = format!(
+        "{} (décidée le {})",
+        kind.label(),
+        crate::web::format::date(on)
+    );
+    db::events::append(
+        &mut tx,
+        id,
+        Some(staff.0.id),
+        EventKind::Sanction,
+        Some(&summary),
+        serde_json::json!({ "kind": kind.code() }),
+    )
+    .await?;
+    db::audit::record(
+        &mut *tx,
+        Some(staff.0.id),
+        "add_sanction",
+        "case",
+        Some(id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to(BASE, id, "sanctions"))
+}
+
+/// Parses a date typed in a date field, not in the future.
+pub fn parse_past_date(input: &str) -> Result<NaiveDate, &'static str> {
+    match NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= Utc::now().date_naive() => Ok(d),
+        Ok(_) => Err("La date ne peut pas être dans le futur."),
+        Err(_) if input.trim().is_empty() => Err("Indiquez la date."),
+        Err(_) => Err("Saisissez une date au format jj/mm/aaaa."),
+    }
 }

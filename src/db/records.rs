@@ -1,0 +1,274 @@
+//! What is recorded on a case besides its timeline: platform requests,
+//! escalations to Pharos/OCLCTIC, interventions, sanctions. Reads are scoped.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::Tx;
+use crate::auth::CaseScope;
+use crate::domain::case::{RequestKind, RequestOutcome, SanctionKind};
+use crate::domain::ids::{AccountId, CaseId, TargetId};
+
+/// A platform request as shown on the case page.
+pub struct PlatformRequest {
+    /// Id.
+    pub id: Uuid,
+    /// Platform code of the target.
+    pub platform: String,
+    /// The account or post.
+    pub target: String,
+    /// What was asked.
+    pub kind: RequestKind,
+    /// When it was sent.
+    pub sent_on: NaiveDate,
+    /// The platform's reference.
+    pub platform_reference: String,
+    /// Outcome.
+    pub outcome: RequestOutcome,
+    /// When the outcome came.
+    pub outcome_on: Option<NaiveDate>,
+}
+
+impl PlatformRequest {
+    /// Days waited (pending) or taken (answered).
+    pub fn days(&self) -> i64 {
+        let end = self.outcome_on.unwrap_or_else(|| Utc::now().date_naive());
+        (end - self.sent_on).num_days().max(0)
+    }
+
+    /// Whether the request still waits past `days`.
+    pub fn overdue(&self, days: &i32) -> bool {
+        self.outcome == RequestOutcome::Pending && self.days() > i64::from(*days)
+    }
+
+    /// French label of the platform.
+    pub fn platform_label(&self) -> &str {
+        crate::domain::case::Platform::label_of(&self.platform)
+    }
+
+    /// Whether the outcome is still to come.
+    pub fn pending(&self) -> bool {
+        self.outcome == RequestOutcome::Pending
+    }
+}
+
+/// Records a request to a platform about a target of the same case.
+/// Returns `None` when the target is not one of the case's.
+pub async fn insert_request(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    target: TargetId,
+    kind: RequestKind,
+    sent_on: NaiveDate,
+    platform_reference: &str,
+    actor: AccountId,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        r#"insert into platform_requests (id, case_id, target_id, kind, sent_on, platform_reference, created_by)
+           select $1, $2, t.id, $4, $5, $6, $7 from online_targets t where t.id = $3 and t.case_id = $2
+           returning id"#,
+        Uuid::new_v4(),
+        case.0,
+        target.0,
+        kind as RequestKind,
+        sent_on as NaiveDate,
+        platform_reference,
+        actor.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Records the outcome of a pending request of the case. Returns whether a
+/// request was changed.
+pub async fn set_request_outcome(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    request: Uuid,
+    outcome: RequestOutcome,
+    outcome_on: NaiveDate,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update platform_requests set outcome = $3, outcome_on = $4 where id = $2 and case_id = $1 and outcome = 'pending'",
+        case.0,
+        request,
+        outcome as RequestOutcome,
+        outcome_on as NaiveDate
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The platform requests of a case in scope.
+pub async fn list_requests(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<PlatformRequest>> {
+    sqlx::query_as!(
+        PlatformRequest,
+        r#"select r.id, t.platform, t.target, r.kind as "kind: RequestKind", r.sent_on as "sent_on: NaiveDate",
+                  r.platform_reference, r.outcome as "outcome: RequestOutcome", r.outcome_on as "outcome_on: NaiveDate"
+           from platform_requests r
+           join online_targets t on t.id = r.target_id
+           join cases c on c.id = r.case_id
+           where r.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           order by r.seq"#,
+        case.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// An escalation to Pharos/OCLCTIC.
+pub struct Escalation {
+    /// Pharos reference.
+    pub reference: String,
+    /// Date.
+    pub escalated_on: NaiveDate,
+}
+
+/// Records an escalation.
+pub async fn insert_escalation(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    reference: &str,
+    on: NaiveDate,
+    actor: AccountId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into escalations (id, case_id, reference, escalated_on, created_by) values ($1, $2, $3, $4, $5)",
+        Uuid::new_v4(),
+        case.0,
+        reference,
+        on as NaiveDate,
+        actor.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The escalations of a case in scope.
+pub async fn list_escalations(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<Escalation>> {
+    sqlx::query_as!(
+        Escalation,
+        r#"select e.reference, e.escalated_on as "escalated_on: NaiveDate" from escalations e join cases c on c.id = e.case_id
+           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by e.seq"#,
+        case.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// An intervention proposed to the school.
+pub struct Intervention {
+    /// Proposed date.
+    pub proposed_on: NaiveDate,
+    /// Topic.
+    pub topic: String,
+}
+
+/// Records an intervention proposal.
+pub async fn insert_intervention(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    on: NaiveDate,
+    topic: &str,
+    actor: AccountId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into interventions (id, case_id, proposed_on, topic, created_by) values ($1, $2, $3, $4, $5)",
+        Uuid::new_v4(),
+        case.0,
+        on as NaiveDate,
+        topic,
+        actor.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The interventions of a case in scope.
+pub async fn list_interventions(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<Intervention>> {
+    sqlx::query_as!(
+        Intervention,
+        r#"select i.proposed_on as "proposed_on: NaiveDate", i.topic from interventions i join cases c on c.id = i.case_id
+           where i.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by i.seq"#,
+        case.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A sanction decided by the school.
+pub struct Sanction {
+    /// Kind.
+    pub kind: SanctionKind,
+    /// Date of the decision.
+    pub decided_on: NaiveDate,
+    /// Note.
+    pub note: String,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Records a sanction.
+pub async fn insert_sanction(
+    tx: &mut Tx<'_>,
+    case: CaseId,
+    kind: SanctionKind,
+    on: NaiveDate,
+    note: &str,
+    actor: AccountId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into sanctions (id, case_id, kind, decided_on, note, created_by) values ($1, $2, $3, $4, $5, $6)",
+        Uuid::new_v4(),
+        case.0,
+        kind as SanctionKind,
+        on as NaiveDate,
+        note,
+        actor.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The sanctions of a case in scope.
+pub async fn list_sanctions(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case: CaseId,
+) -> sqlx::Result<Vec<Sanction>> {
+    sqlx::query_as!(
+        Sanction,
+        r#"select s.kind as "kind: SanctionKind", s.decided_on as "decided_on: NaiveDate", s.note,
+                  s.created_at as "created_at: DateTime<Utc>"
+           from sanctions s join cases c on c.id = s.case_id
+           where s.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by s.seq"#,
+        case.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
