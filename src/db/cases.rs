@@ -294,8 +294,6 @@ pub struct Locked {
     pub status: CaseStatus,
     /// Claiming agent.
     pub claimed_by: Option<AccountId>,
-    /// Claiming agent's name.
-    pub claimed_by_name: Option<String>,
 }
 
 /// Locks a case in scope for the rest of the transaction.
@@ -304,10 +302,9 @@ pub async fn lock(tx: &mut Tx<'_>, scope: &CaseScope, id: CaseId) -> sqlx::Resul
         Locked,
         r#"select c.reference, c.school_id as "school_id: SchoolId", s.name as school_name, s.uai as school_uai,
                   c.urgency as "urgency: Urgency", c.status as "status: CaseStatus",
-                  c.claimed_by as "claimed_by: AccountId", a.display_name as "claimed_by_name?"
+                  c.claimed_by as "claimed_by: AccountId"
            from cases c
            join schools s on s.id = c.school_id
-           left join accounts a on a.id = c.claimed_by
            where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
            for update of c"#,
         id.0,
@@ -316,6 +313,14 @@ pub async fn lock(tx: &mut Tx<'_>, scope: &CaseScope, id: CaseId) -> sqlx::Resul
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// The name of an account (after a lock wait, joined rows are not re-read,
+/// so names are fetched on their own).
+pub async fn account_name(tx: &mut Tx<'_>, id: AccountId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("select display_name from accounts where id = $1", id.0)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// Moves a locked case to `status` (the status machine was asked first).

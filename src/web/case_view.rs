@@ -164,7 +164,8 @@ pub async fn begin_action(
         .ok_or(AppError::NotFound)?;
     if action == CaseAction::Claim
         && locked.status != CaseStatus::Referred
-        && let Some(name) = &locked.claimed_by_name
+        && let Some(holder) = locked.claimed_by
+        && let Some(name) = db::cases::account_name(tx, holder).await?
     {
         return Err(AppError::Conflict(format!(
             "Ce dossier vient d'être pris en charge par {name}."

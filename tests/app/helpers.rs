@@ -136,11 +136,7 @@ pub async fn fresh_database() -> (PgPool, String) {
         .unwrap();
     admin.close().await;
     let url = url_for(&name);
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .connect(&url)
-        .await
-        .unwrap();
+    let pool = db::pool(&url).await.unwrap();
     (pool, url)
 }
 
@@ -192,6 +188,8 @@ pub struct TestApp {
     pub db_url: String,
     /// Where evidence files go.
     pub evidence_dir: PathBuf,
+    /// The app's configuration.
+    pub config: Config,
     _dir: TempDir,
 }
 
@@ -230,6 +228,7 @@ impl TestApp {
         let mut config = Config::for_tests(dir.0.clone());
         tweak(&mut config);
         let evidence_dir = config.evidence_dir.clone();
+        let kept = config.clone();
         let local = LocalStorage::new(&evidence_dir).unwrap();
         let storage: Arc<dyn Storage> = match fail_storage_on {
             Some(n) => Arc::new(FailingStorage {
@@ -255,6 +254,7 @@ impl TestApp {
             db,
             db_url,
             evidence_dir,
+            config: kept,
             _dir: dir,
         }
     }
@@ -312,6 +312,16 @@ impl TestApp {
         let b = self.browser();
         b.login(&email, PASSWORD).await;
         b
+    }
+
+    /// Runs the outbox worker once as if the clock said `now`; returns the
+    /// number of mails sent.
+    pub async fn deliver(&self, now: chrono::DateTime<chrono::Utc>) -> usize {
+        let mailer =
+            vigie::mail::Mailer::new(&self.config.mail.smtp_url, &self.config.mail.from).unwrap();
+        vigie::mail::worker::deliver_due(&self.db, &mailer, &self.config.retry_policy(), now)
+            .await
+            .unwrap()
     }
 
     /// Number of rows in a table.

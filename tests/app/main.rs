@@ -3,10 +3,13 @@
 //! browser does.
 
 mod helpers;
+mod smtp;
 
 mod authorization;
 mod cases;
 mod cli;
+mod helpline;
 mod login;
+mod mail;
 mod security;
 mod uploads;
