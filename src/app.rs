@@ -26,6 +26,10 @@ pub struct Limiters {
     pub login_account: Limiter,
     /// Login attempts per client IP.
     pub login_ip: Limiter,
+    /// Public reports per client IP.
+    pub report_ip: Limiter,
+    /// Follow-up code attempts per client IP.
+    pub lookup_ip: Limiter,
 }
 
 impl Limiters {
@@ -34,6 +38,11 @@ impl Limiters {
         Limiters {
             login_account: Limiter::new(config.login.per_account, config.login.replenish),
             login_ip: Limiter::new(config.login.per_ip, config.login.replenish),
+            report_ip: Limiter::new(config.reports.per_ip, config.reports.replenish),
+            lookup_ip: Limiter::new(
+                config.reports.lookups_per_ip,
+                config.reports.lookup_replenish,
+            ),
         }
     }
 }
@@ -110,6 +119,8 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .merge(web::public::router())
+        .merge(web::reports::router())
+        .merge(web::inbox::router())
         .merge(web::school::router())
         .merge(web::evidence::router())
         .merge(web::helpline::router())

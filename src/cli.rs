@@ -108,7 +108,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
             tracing::info!("outbox worker running");
             tokio::select! {
-                _ = worker::run(database.pool.clone(), mailer, config.retry_policy(), Duration::from_secs(2)) => {},
+                _ = worker::run(database.pool.clone(), mailer, Arc::new(config.clone()), Duration::from_secs(2)) => {},
                 _ = shutdown_signal() => {},
             }
             Ok(())
@@ -162,7 +162,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
         Some(tokio::spawn(worker::run(
             pool.clone(),
             mailer,
-            config.retry_policy(),
+            Arc::new(config.clone()),
             Duration::from_secs(2),
         )))
     } else {
@@ -181,6 +181,8 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
             tick.tick().await;
             limiters.login_account.prune();
             limiters.login_ip.prune();
+            limiters.report_ip.prune();
+            limiters.lookup_ip.prune();
             if let Err(e) =
                 tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
             {

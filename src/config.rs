@@ -67,6 +67,23 @@ pub struct QueueDelays {
     pub request_days: i32,
 }
 
+/// Public reports: abuse limits and the school's deadline.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportSettings {
+    /// Reports one IP may send in a burst.
+    pub per_ip: u32,
+    /// Time for one report to be given back to an IP.
+    pub replenish: Duration,
+    /// Follow-up code attempts one IP may make in a burst.
+    pub lookups_per_ip: u32,
+    /// Time for one attempt to be given back.
+    pub lookup_replenish: Duration,
+    /// Working days a school has to handle a report.
+    pub due_working_days: u32,
+    /// Hours a school has to handle a report in danger.
+    pub danger_due_hours: u32,
+}
+
 /// All the settings of a Vigie process.
 #[derive(Clone)]
 pub struct Config {
@@ -96,6 +113,8 @@ pub struct Config {
     pub mail: MailSettings,
     /// Overdue thresholds of the helpline queue.
     pub queue: QueueDelays,
+    /// Public reports.
+    pub reports: ReportSettings,
 }
 
 impl Config {
@@ -160,6 +179,14 @@ impl Config {
                 ),
                 request_days: number("PLATFORM_REQUEST_OVERDUE_DAYS", 7)? as i32,
             },
+            reports: ReportSettings {
+                per_ip: number("REPORT_MAX_PER_IP", 10)? as u32,
+                replenish: Duration::from_secs(number("REPORT_REPLENISH_SECONDS", 360)?),
+                lookups_per_ip: number("CODE_LOOKUP_MAX_PER_IP", 10)? as u32,
+                lookup_replenish: Duration::from_secs(number("CODE_LOOKUP_REPLENISH_SECONDS", 90)?),
+                due_working_days: number("REPORT_DUE_WORKING_DAYS", 2)? as u32,
+                danger_due_hours: number("REPORT_DANGER_DUE_HOURS", 4)? as u32,
+            },
         })
     }
 
@@ -199,6 +226,14 @@ impl Config {
                 unclaimed: Duration::from_secs(24 * 3600),
                 danger_unclaimed: Duration::from_secs(3600),
                 request_days: 7,
+            },
+            reports: ReportSettings {
+                per_ip: 10,
+                replenish: Duration::from_secs(360),
+                lookups_per_ip: 10,
+                lookup_replenish: Duration::from_secs(90),
+                due_working_days: 2,
+                danger_due_hours: 4,
             },
         }
     }

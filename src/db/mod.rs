@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod outbox;
 pub mod queue;
 pub mod records;
+pub mod reports;
 pub mod schools;
 pub mod stats;
 

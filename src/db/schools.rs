@@ -67,3 +67,23 @@ pub async fn list_by_ids<'e>(
     .fetch_all(db)
     .await
 }
+
+/// Schools whose UAI is `q`, or whose name or town contains it (20 at most).
+pub async fn search<'e>(db: impl PgExecutor<'e>, q: &str) -> sqlx::Result<Vec<School>> {
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as!(
+        School,
+        r#"select id as "id: SchoolId", uai, name, town, academie from schools
+           where uai = upper($1) or name ilike $2 or town ilike $2
+           order by (uai = upper($1)) desc, name, town limit 20"#,
+        q,
+        pattern
+    )
+    .fetch_all(db)
+    .await
+}

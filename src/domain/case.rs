@@ -187,6 +187,29 @@ closed_set!(
     }
 );
 
+closed_set!(
+    /// Who sends a public report.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "reporter_kind", rename_all = "snake_case")]
+    ReporterKind {
+        Parent = "parent": "Un parent ou un proche",
+        PupilVictim = "pupil_victim": "L'élève victime",
+        StaffVictim = "staff_victim": "Le membre du personnel victime",
+        Witness = "witness": "Un témoin",
+    }
+);
+
+closed_set!(
+    /// Where a report stands.
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "report_status", rename_all = "snake_case")]
+    ReportStatus {
+        Received = "received": "Reçu",
+        CaseOpened = "case_opened": "Dossier ouvert",
+        Declined = "declined": "Non retenu",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,3 +65,7 @@ id_type!(
     /// An online target: an account or a post on a platform.
     TargetId
 );
+id_type!(
+    /// A report (signalement) sent through the public form.
+    ReportId
+);

@@ -1,6 +1,8 @@
 //! Pure types and rules: no axum, no SQL.
 
 pub mod case;
+pub mod deadline;
+pub mod followup;
 pub mod ids;
 pub mod status;
 pub mod upload;

@@ -1,6 +1,8 @@
 //! The mails Vigie sends, written from askama text templates. They carry the
 //! minimum: a reference, the urgency and a link; never a name or the facts.
 
+use std::ops::Not;
+
 use askama::Template;
 
 use crate::db::{self, Tx, outbox::NewMail};
@@ -15,10 +17,10 @@ pub struct MailContext<'a> {
     pub message_domain: &'a str,
 }
 
-/// The case as mails name it.
+/// The case (or report) as mails name it.
 pub struct CaseRef<'a> {
     /// Id, for the link.
-    pub id: CaseId,
+    pub id: uuid::Uuid,
     /// Reference.
     pub reference: &'a str,
     /// Urgency.
@@ -69,7 +71,7 @@ pub async fn queue_referral(
         to: desk,
         subject: &subject,
         body: &body,
-        case: Some(case.id),
+        case: Some(CaseId(case.id)),
     };
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
@@ -92,6 +94,8 @@ pub enum SchoolNotice {
     Question,
     /// The helpline returned the case.
     Returned,
+    /// A parent or victim sent a report.
+    NewReport,
 }
 
 /// Queues one mail per active leadership account of `school`.
@@ -113,12 +117,29 @@ pub async fn queue_to_school(
             "L'association e-Enfance (3018) a terminé son intervention et vous retourne le dossier avec ses conclusions.",
             format!("Dossier {} retourné par e-Enfance", case.reference),
         ),
+        SchoolNotice::NewReport => (
+            "report_received",
+            "Une famille, une victime ou un témoin vient d'envoyer un signalement de cyberharcèlement concernant votre établissement. Merci de le traiter sans attendre : ouvrir un dossier ou répondre.",
+            format!(
+                "{}Nouveau signalement {}",
+                if case.urgency == Urgency::Danger {
+                    "[DANGER] "
+                } else {
+                    ""
+                },
+                case.reference
+            ),
+        ),
+    };
+    let path = match notice {
+        SchoolNotice::NewReport => "school/reports",
+        _ => "school/cases",
     };
     let body = ToSchoolMail {
         intro,
         reference: case.reference,
         urgency: case.urgency.label(),
-        link: format!("{}/school/cases/{}", ctx.public_url, case.id),
+        link: format!("{}/{path}/{}", ctx.public_url, case.id),
     }
     .render()?;
     let recipients = db::accounts::school_staff_emails(&mut **tx, school).await?;
@@ -128,9 +149,127 @@ pub async fn queue_to_school(
             to,
             subject: &subject,
             body: &body,
-            case: Some(case.id),
+            case: matches!(notice, SchoolNotice::NewReport)
+                .not()
+                .then_some(CaseId(case.id)),
         };
         db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     }
     Ok(recipients.len())
+}
+
+/// The mail to a reporter who left an address.
+#[derive(Template)]
+#[template(path = "mail/to_reporter.txt")]
+struct ToReporterMail<'a> {
+    intro: &'a str,
+    reference: &'a str,
+    link: String,
+}
+
+/// Why the reporter is written to.
+#[derive(Clone, Copy)]
+pub enum ReporterNotice {
+    /// Receipt of the report.
+    Receipt,
+    /// The school opened a case or declined the report.
+    Decision,
+    /// The school wrote a message.
+    Message,
+}
+
+/// Queues a mail to the reporter's address (never with the report's content).
+pub async fn queue_to_reporter(
+    tx: &mut Tx<'_>,
+    ctx: &MailContext<'_>,
+    to: &str,
+    reference: &str,
+    notice: ReporterNotice,
+) -> anyhow::Result<()> {
+    let (kind, intro, subject) = match notice {
+        ReporterNotice::Receipt => (
+            "report_receipt",
+            "Votre signalement a bien été reçu et transmis à l'équipe de direction de l'établissement.",
+            format!("Signalement {reference} reçu"),
+        ),
+        ReporterNotice::Decision => (
+            "report_decision",
+            "L'établissement a pris une décision sur votre signalement.",
+            format!("Signalement {reference} : décision de l'établissement"),
+        ),
+        ReporterNotice::Message => (
+            "report_message",
+            "L'établissement vous a écrit au sujet de votre signalement.",
+            format!("Signalement {reference} : nouveau message"),
+        ),
+    };
+    let body = ToReporterMail {
+        intro,
+        reference,
+        link: format!("{}/suivi", ctx.public_url),
+    }
+    .render()?;
+    let mail = NewMail {
+        kind,
+        to,
+        subject: &subject,
+        body: &body,
+        case: None,
+    };
+    db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
+    Ok(())
+}
+
+/// The mail to the desk about a report the school left unhandled.
+#[derive(Template)]
+#[template(path = "mail/overdue.txt")]
+struct OverdueMail<'a> {
+    reference: &'a str,
+    school: &'a str,
+    uai: &'a str,
+    danger: bool,
+}
+
+/// Tells the helpline desk, once, about every report past its deadline.
+/// Returns how many were flagged.
+pub async fn flag_overdue_reports(
+    pool: &sqlx::PgPool,
+    ctx: &MailContext<'_>,
+    desk: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    let mut tx = pool.begin().await?;
+    let overdue = db::reports::claim_overdue(&mut tx, now).await?;
+    for r in &overdue {
+        let body = OverdueMail {
+            reference: &r.reference,
+            school: &r.school_name,
+            uai: &r.uai,
+            danger: r.danger,
+        }
+        .render()?;
+        let subject = format!(
+            "{}Signalement {} non traité – {}",
+            if r.danger { "[DANGER] " } else { "" },
+            r.reference,
+            r.school_name
+        );
+        let mail = NewMail {
+            kind: "report_overdue",
+            to: desk,
+            subject: &subject,
+            body: &body,
+            case: None,
+        };
+        db::outbox::enqueue(&mut tx, &mail, ctx.message_domain).await?;
+        db::reports::mark_notified(&mut tx, r.id).await?;
+    }
+    tx.commit().await?;
+    if !overdue.is_empty() {
+        tracing::info!(
+            count = overdue.len(),
+            "overdue reports flagged to the helpline"
+        );
+    }
+    Ok(overdue.len())
 }

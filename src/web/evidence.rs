@@ -77,6 +77,14 @@ impl PendingFiles {
         }
     }
 
+    /// Stores bytes under a new key, deleted again if the work fails.
+    pub async fn put(&mut self, bytes: &[u8]) -> AppResult<String> {
+        let key = storage::new_key();
+        self.storage.put(&key, bytes).await?;
+        self.keys.push(key.clone());
+        Ok(key)
+    }
+
     /// Stores each file and records it on `case` in `tx`, with one timeline
     /// entry for the lot.
     pub async fn store(
@@ -90,9 +98,7 @@ impl PendingFiles {
             return Ok(());
         }
         for f in files {
-            let key = storage::new_key();
-            self.storage.put(&key, &f.bytes).await?;
-            self.keys.push(key.clone());
+            let key = self.put(&f.bytes).await?;
             let id = db::evidence::insert(
                 tx,
                 case,
@@ -199,7 +205,7 @@ async fn load(
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a safe ASCII fallback.
-fn disposition(kind: &str, name: &str) -> String {
+pub fn disposition(kind: &str, name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -684,6 +684,7 @@ async fn to_school(
     notice: SchoolNotice,
 ) -> AppResult<()> {
     let (action, kind, audit) = match notice {
+        SchoolNotice::NewReport => return Err(AppError::BadRequest("not a helpline notice")),
         SchoolNotice::Question => (CaseAction::AskSchool, EventKind::Question, "ask_school"),
         SchoolNotice::Returned => (CaseAction::Return, EventKind::Returned, "return_case"),
     };
@@ -700,7 +701,7 @@ async fn to_school(
     )
     .await?;
     let case = CaseRef {
-        id,
+        id: id.0,
         reference: &locked.reference,
         urgency: locked.urgency,
     };

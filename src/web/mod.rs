@@ -5,8 +5,10 @@ pub mod case_view;
 pub mod evidence;
 pub mod format;
 pub mod helpline;
+pub mod inbox;
 pub mod layout;
 pub mod public;
+pub mod reports;
 pub mod school;
 pub mod upload;
 

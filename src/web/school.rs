@@ -20,13 +20,14 @@ use crate::auth::SchoolStaff;
 use crate::auth::csrf::{CsrfForm, CsrfMultipart};
 use crate::db::{self, audit::Outcome, cases::NewAuthor, cases::NewCase, schools::School};
 use crate::domain::case::{
-    AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, SanctionKind, Urgency, VictimKind,
+    AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, ReportStatus, ReporterKind,
+    SanctionKind, Urgency, VictimKind,
 };
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{CaseId, ReportId};
 use crate::domain::status::{CaseAction, CaseStatus};
 use crate::domain::values::bounded_text;
-use crate::error::AppResult;
-use crate::mail::messages::{self, CaseRef};
+use crate::error::{AppError, AppResult};
+use crate::mail::messages::{self, CaseRef, ReporterNotice};
 
 /// School routes.
 pub fn router() -> Router<AppState> {
@@ -65,6 +66,7 @@ pub struct DashboardPage {
     schools: Vec<School>,
     cases: Vec<db::cases::CaseListRow>,
     counts: Vec<(CaseStatus, i64)>,
+    reports_waiting: i64,
     status: String,
     q: String,
     statuses: &'static [CaseStatus],
@@ -98,16 +100,18 @@ async fn dashboard(
         status: CaseStatus::parse(&query.status),
         search: Some(query.q.clone()),
     };
-    let (schools, cases, counts) = tokio::try_join!(
+    let (schools, cases, counts, reports_waiting) = tokio::try_join!(
         db::schools::list_by_ids(&state.db, &staff.0.schools),
         db::cases::list_for_school(&state.db, &scope, &filter),
         db::cases::count_by_status(&state.db, &scope),
+        db::reports::count_waiting(&state.db, &scope),
     )?;
     Ok(DashboardPage {
         layout: Layout::for_actor(&staff.0),
         schools,
         cases,
         counts,
+        reports_waiting,
         status: filter
             .status
             .map(|s| s.as_str().to_owned())
@@ -159,6 +163,8 @@ pub struct CaseForm {
     checklist: Vec<String>,
     authors: Vec<AuthorRow>,
     targets: Vec<TargetRow>,
+    /// The report this case is opened from, if any.
+    report: String,
 }
 
 impl CaseForm {
@@ -205,6 +211,32 @@ impl CaseForm {
             checklist: f.all("checklist"),
             authors,
             targets,
+            report: f.get("report"),
+        }
+    }
+
+    /// The form pre-filled from a report.
+    fn from_report(r: &db::reports::ReportDetail) -> CaseForm {
+        CaseForm {
+            school: r.school_id.to_string(),
+            urgency: if r.danger { "danger" } else { "normal" }.into(),
+            victim_kind: if r.reporter_kind == ReporterKind::StaffVictim {
+                "staff"
+            } else {
+                "pupil"
+            }
+            .into(),
+            victim_name: r.victim_first_name.clone(),
+            victim_group: r.victim_class.clone(),
+            description: r.description.clone(),
+            started_on: r
+                .started_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            platforms: r.platforms.clone(),
+            kinds: r.kinds.clone(),
+            report: r.id.to_string(),
+            ..CaseForm::blank()
         }
     }
 
@@ -432,15 +464,32 @@ impl CaseFormPage {
     }
 }
 
-async fn new_case(State(state): State<AppState>, staff: SchoolStaff) -> AppResult<CaseFormPage> {
+/// The query string of the case form.
+#[derive(Deserialize, Default)]
+pub struct NewCaseQuery {
+    #[serde(default)]
+    report: String,
+}
+
+async fn new_case(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Query(query): Query<NewCaseQuery>,
+) -> AppResult<Response> {
     let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
-    Ok(CaseFormPage::new(
-        &state,
-        &staff,
-        schools,
-        CaseForm::blank(),
-        FieldErrors::default(),
-    ))
+    let form = match query.report.parse::<ReportId>() {
+        Ok(id) => {
+            let report = db::reports::get(&state.db, &staff.scope(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if report.status != ReportStatus::Received {
+                return Ok(Redirect::to(&format!("/school/reports/{id}")).into_response());
+            }
+            CaseForm::from_report(&report)
+        }
+        Err(_) => CaseForm::blank(),
+    };
+    Ok(CaseFormPage::new(&state, &staff, schools, form, FieldErrors::default()).into_response())
 }
 
 async fn create_case(
@@ -459,18 +508,51 @@ async fn create_case(
     };
     let scope = staff.scope();
     let actor = staff.0.id;
+    let from_report = typed.report.parse::<ReportId>().ok();
     let id = with_pending_files(state.storage.clone(), async |pending| {
         let mut tx = state.db.begin().await?;
+        let report = match from_report {
+            Some(r) => {
+                let locked = db::reports::lock(&mut tx, &scope, r).await?.ok_or(AppError::NotFound)?;
+                if locked.status != ReportStatus::Received {
+                    return Err(AppError::Conflict(
+                        "Ce signalement a déjà reçu une décision : un dossier en a peut-être déjà été ouvert.".into(),
+                    ));
+                }
+                Some((r, locked))
+            }
+            None => None,
+        };
         let (id, _reference) = db::cases::insert_case(&mut tx, &scope, &case).await?;
-        db::events::append(
-            &mut tx,
-            id,
-            Some(actor),
-            EventKind::Created,
-            None,
-            serde_json::json!({}),
-        )
-        .await?;
+        let opened_from = report.as_ref().map(|(_, l)| format!("Ouvert à partir du signalement {}", l.reference));
+        db::events::append(&mut tx, id, Some(actor), EventKind::Created, opened_from.as_deref(), serde_json::json!({})).await?;
+        if let Some((report_id, locked)) = &report {
+            // The report's files are copied: evidence rows are never moved.
+            let files = db::reports::evidence_of_locked(&mut tx, *report_id).await?;
+            for f in &files {
+                let bytes = state.storage.get(&f.storage_key).await?;
+                let key = pending.put(&bytes).await?;
+                let file_type = crate::domain::upload::FileType::from_mime(&f.mime_type)
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
+                let new = db::evidence::NewEvidence {
+                    storage_key: &key,
+                    original_name: &f.original_name,
+                    file_type,
+                    size: f.size_bytes,
+                    sha256: &f.sha256,
+                };
+                db::evidence::insert(&mut tx, id, None, &new).await?;
+            }
+            if !files.is_empty() {
+                let data = serde_json::json!({ "count": files.len() });
+                db::events::append(&mut tx, id, None, EventKind::EvidenceAdded, Some("Pièces jointes au signalement"), data).await?;
+            }
+            db::reports::link_case(&mut tx, *report_id, id).await?;
+            if let Some(to) = &locked.contact_email {
+                let ctx = state.config.mail_context();
+                messages::queue_to_reporter(&mut tx, &ctx, to, &locked.reference, ReporterNotice::Decision).await?;
+            }
+        }
         for a in &authors {
             db::cases::insert_author(&mut tx, id, a).await?;
         }
@@ -819,7 +901,7 @@ async fn refer_case(
     .await?;
     let config = &state.config;
     let case = CaseRef {
-        id,
+        id: id.0,
         reference: &locked.reference,
         urgency: locked.urgency,
     };

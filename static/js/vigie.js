@@ -222,6 +222,62 @@
     });
   }
 
+  // ---------------------------------------------------------------- type-ahead
+
+  // An input with data-typeahead="URL" fills the element named by
+  // data-typeahead-target with links to the matching schools as one types.
+  // Without JavaScript the form's plain search step does the same.
+  function initTypeahead() {
+    var inputs = document.querySelectorAll('input[data-typeahead]');
+    Array.prototype.forEach.call(inputs, function (input) {
+      var target = document.getElementById(input.getAttribute('data-typeahead-target'));
+      if (!target) return;
+      var timer = null;
+      var last = '';
+      input.addEventListener('input', function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var q = input.value.trim();
+          if (q === last || q.length < 2) return;
+          last = q;
+          fetch(input.getAttribute('data-typeahead') + '?q=' + encodeURIComponent(q), {
+            headers: { Accept: 'application/json' },
+            credentials: 'same-origin'
+          })
+            .then(function (r) { return r.ok ? r.json() : []; })
+            .then(function (schools) {
+              if (input.value.trim() !== q) return;
+              while (target.firstChild) target.removeChild(target.firstChild);
+              var title = document.createElement('h2');
+              title.textContent = schools.length
+                ? 'Choisissez l\'établissement'
+                : 'Aucun établissement trouvé : essayez la ville seule ou le code UAI.';
+              target.appendChild(title);
+              if (!schools.length) return;
+              var list = document.createElement('ul');
+              list.className = 'choice-list';
+              schools.forEach(function (s) {
+                var li = document.createElement('li');
+                var a = document.createElement('a');
+                a.href = '/signaler/' + encodeURIComponent(s.uai);
+                var name = document.createElement('strong');
+                name.textContent = s.name;
+                var hint = document.createElement('span');
+                hint.className = 'hint';
+                hint.textContent = ' ' + s.town + ' · ' + s.uai;
+                a.appendChild(name);
+                a.appendChild(hint);
+                li.appendChild(a);
+                list.appendChild(li);
+              });
+              target.appendChild(list);
+            })
+            .catch(function () { /* the plain search still works */ });
+        }, 250);
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- wiring
 
   function onChange(event) {
@@ -239,6 +295,7 @@
     initDanger();
     initRepeat();
     initErrorSummary();
+    initTypeahead();
   }
 
   if (document.readyState === 'loading') {

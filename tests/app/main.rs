@@ -11,5 +11,6 @@ mod cli;
 mod helpline;
 mod login;
 mod mail;
+mod reports;
 mod security;
 mod uploads;
