@@ -240,7 +240,7 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
                                   description, started_on, platforms, kinds, victim_secured, evidence_preserved,
                                   created_at, last_activity_at, referred_at, claimed_by, claimed_at, closed_at, outcome)
                select gen_random_uuid(),
-                      to_char(now() - make_interval(days => age_days), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0'),
+                      to_char(now() - make_interval(days => age_days), 'YYYY') || '-' || reference_number(nextval('case_reference_seq')),
                       sch.ids[1 + (i * 7919 + (r_ref * 1000)::int) % array_length(sch.ids, 1)],
                       status, urgency,
                       case when r_kind < 0.85 then 'pupil' else 'staff' end::victim_kind,

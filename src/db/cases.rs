@@ -59,7 +59,7 @@ pub async fn insert_case(
         r#"insert into cases (id, reference, school_id, urgency, victim_kind, victim_name, victim_group,
                               description, started_on, platforms, kinds, victim_secured,
                               evidence_preserved, families_informed, authorities_told, created_by)
-           values ($1, to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0'),
+           values ($1, to_char(now(), 'YYYY') || '-' || reference_number(nextval('case_reference_seq')),
                    $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            returning id as "id: CaseId", reference"#,
         CaseId::new().0,

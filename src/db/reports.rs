@@ -46,7 +46,7 @@ pub async fn insert(tx: &mut Tx<'_>, r: &NewReport) -> sqlx::Result<(ReportId, S
     let row = sqlx::query!(
         r#"insert into reports (id, reference, school_id, reporter_kind, danger, description, started_on, platforms,
                                 kinds, victim_first_name, victim_class, contact_email, contact_phone, code_hash, due_at)
-           values ($1, 'S' || to_char(now(), 'YYYY') || '-' || lpad(nextval('report_reference_seq')::text, 6, '0'),
+           values ($1, 'S' || to_char(now(), 'YYYY') || '-' || reference_number(nextval('report_reference_seq')),
                    $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            returning id as "id: ReportId", reference"#,
         ReportId::new().0,

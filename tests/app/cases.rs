@@ -394,3 +394,26 @@ async fn the_dashboard_puts_waiting_cases_first_and_filters() {
     let none = b.get("/school?q=personne").await;
     assert!(none.text(".empty").contains("Aucun dossier ne correspond"));
 }
+
+#[tokio::test]
+async fn references_stay_unique_past_a_million() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    sqlx::query("select setval('case_reference_seq', 999999)")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let first = b.open_case(&[], vec![]).await;
+    let second = b.open_case(&[], vec![]).await;
+    let refs: Vec<String> =
+        sqlx::query_scalar("select reference from cases where id = any($1) order by reference")
+            .bind(vec![first.0, second.0])
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(
+        refs,
+        vec![format!("{year}-1000000"), format!("{year}-1000001")]
+    );
+}
