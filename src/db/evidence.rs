@@ -130,3 +130,14 @@ pub async fn get(
     .fetch_optional(pool)
     .await
 }
+
+/// Whether a committed row (case or report evidence) uses this storage key.
+pub async fn storage_key_in_use(pool: &sqlx::PgPool, key: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from evidence where storage_key = $1)
+               or exists(select 1 from report_evidence where storage_key = $1) as "used!""#,
+        key
+    )
+    .fetch_one(pool)
+    .await
+}

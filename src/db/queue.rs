@@ -172,8 +172,11 @@ pub async fn list(
                   c.last_activity_at as "last_activity_at: DateTime<Utc>",
                   (c.status = 'referred' and c.referred_at < now() - make_interval(secs =>
                       case when c.urgency = 'danger' then $13::float8 else $14::float8 end)) as "unclaimed_overdue!",
-                  exists(select 1 from platform_requests r
-                         where r.case_id = c.id and r.outcome = 'pending' and r.sent_on < current_date - $15::int) as "request_overdue!"
+                  -- A scalar subquery with LIMIT is probed per shown row; an EXISTS
+                  -- may be planned as a hash of every overdue request instead.
+                  (select true from platform_requests r
+                   where r.case_id = c.id and r.outcome = 'pending' and r.sent_on < current_date - $15::int
+                   limit 1) is not null as "request_overdue!"
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by

@@ -53,10 +53,16 @@ impl Storage for LocalStorage {
     }
 
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
-        match tokio::fs::remove_file(self.path(key)?).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
+        let path = self.path(key)?;
+        // A write cut off midway leaves its temporary file: remove it too.
+        let tmp = path.with_file_name(format!(".{key}.tmp"));
+        for p in [path, tmp] {
+            match tokio::fs::remove_file(p).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
         }
+        Ok(())
     }
 }
 
@@ -73,6 +79,11 @@ mod tests {
         assert_eq!(&s.get(&key).await.unwrap()[..], b"abc");
         s.delete(&key).await.unwrap();
         s.delete(&key).await.unwrap();
+        // A write cut off before its rename leaves a temporary file; delete removes it.
+        let tmp = dir.join(&key[..2]).join(format!(".{key}.tmp"));
+        std::fs::write(&tmp, b"partial").unwrap();
+        s.delete(&key).await.unwrap();
+        assert!(!tmp.exists());
         assert!(s.get(&key).await.is_err());
         assert!(s.put("../../etc", b"x").await.is_err());
         std::fs::remove_dir_all(dir).unwrap();

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use sqlx::PgPool;
 
 use super::Ids;
 use super::upload::UploadedFile;
@@ -62,17 +63,48 @@ pub fn check_files<'a>(
 }
 
 /// Files written to storage during a transaction that has not committed yet:
-/// if the transaction fails, `discard` deletes them so no orphan is left.
+/// if the transaction fails, `discard` deletes them so no orphan is left; if
+/// the request is cancelled midway (the client went away), dropping deletes
+/// those that no committed row uses.
 pub struct PendingFiles {
     storage: Arc<dyn Storage>,
+    pool: PgPool,
     keys: Vec<String>,
+}
+
+impl Drop for PendingFiles {
+    fn drop(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        if keys.is_empty() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (storage, pool) = (self.storage.clone(), self.pool.clone());
+        runtime.spawn(async move {
+            for key in keys {
+                // The commit may have gone through just before the cancellation.
+                match db::evidence::storage_key_in_use(&pool, &key).await {
+                    Ok(false) => {
+                        if let Err(e) = storage.delete(&key).await {
+                            tracing::error!(error = ?e, "could not delete an uncommitted evidence file");
+                        }
+                    }
+                    Ok(true) => {}
+                    Err(e) => tracing::error!(error = %e, "could not check an uncommitted evidence file"),
+                }
+            }
+        });
+    }
 }
 
 impl PendingFiles {
     /// Nothing stored yet.
-    pub fn new(storage: Arc<dyn Storage>) -> PendingFiles {
+    pub fn new(storage: Arc<dyn Storage>, pool: PgPool) -> PendingFiles {
         PendingFiles {
             storage,
+            pool,
             keys: Vec::new(),
         }
     }
@@ -80,8 +112,9 @@ impl PendingFiles {
     /// Stores bytes under a new key, deleted again if the work fails.
     pub async fn put(&mut self, bytes: &[u8]) -> AppResult<String> {
         let key = storage::new_key();
-        self.storage.put(&key, bytes).await?;
+        // Tracked before the write: a cancellation during it still cleans up.
         self.keys.push(key.clone());
+        self.storage.put(&key, bytes).await?;
         Ok(key)
     }
 
@@ -153,10 +186,10 @@ impl PendingFiles {
 /// Runs `work` (which stores files through `pending` and commits), deleting
 /// the stored files if it fails.
 pub async fn with_pending_files<T>(
-    storage: Arc<dyn Storage>,
+    state: &AppState,
     work: impl AsyncFnOnce(&mut PendingFiles) -> AppResult<T>,
 ) -> AppResult<T> {
-    let mut pending = PendingFiles::new(storage);
+    let mut pending = PendingFiles::new(state.storage.clone(), state.db.clone());
     match work(&mut pending).await {
         Ok(v) => {
             pending.keep();

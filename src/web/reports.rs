@@ -468,7 +468,7 @@ async fn submit_report(
         cfg.reports.danger_due_hours,
     );
     let (danger, email) = (report.danger, report.contact_email.clone());
-    let reference = with_pending_files(state.storage.clone(), async |pending| {
+    let reference = with_pending_files(&state, async |pending| {
         let mut tx = state.db.begin().await?;
         let (id, reference) = db::reports::insert(&mut tx, &report).await?;
         for f in &files {
@@ -726,7 +726,7 @@ async fn add_information(
         let page = follow_up_page(&state, &session, access, errors, text).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    with_pending_files(state.storage.clone(), async |pending| {
+    with_pending_files(&state, async |pending| {
         let mut tx = state.db.begin().await?;
         let (status, case, _) = db::reports::reporter_state(&mut tx, &access).await?;
         if status == ReportStatus::Declined {

@@ -509,7 +509,7 @@ async fn create_case(
     let scope = staff.scope();
     let actor = staff.0.id;
     let from_report = typed.report.parse::<ReportId>().ok();
-    let id = with_pending_files(state.storage.clone(), async |pending| {
+    let id = with_pending_files(&state, async |pending| {
         let mut tx = state.db.begin().await?;
         let report = match from_report {
             Some(r) => {
@@ -697,7 +697,7 @@ async fn add_evidence(
         return CasePage::with_errors(&state, &staff.0, id, forms).await;
     };
     let actor = staff.0.id;
-    with_pending_files(state.storage.clone(), async |pending| {
+    with_pending_files(&state, async |pending| {
         let mut tx = state.db.begin().await?;
         begin_action(&mut tx, &staff.0, id, CaseAction::SchoolRecord).await?;
         pending.store(&mut tx, id, Some(actor), &files).await?;

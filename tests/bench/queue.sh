@@ -44,7 +44,7 @@ pages=(
   "/helpline?platform=telegram"
   "/helpline?assigned=unassigned"
   "/helpline?academie=Lyon"
-  "/helpline?uai=9000123X"
+  "/helpline?uai=9000123T"
 )
 echo
 echo "One client, $DURATION each (latency as seen by wrk on loopback):"

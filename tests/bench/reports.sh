@@ -44,10 +44,23 @@ js=$(curl -s "http://127.0.0.1:$PORT/static/js/vigie.js" | wc -c)
 echo "Form page weight: HTML $html B + CSS $css B + JS $js B = $((html + css + js)) B (no image, no font, no third party)"
 echo "Screenshot posted: $(wc -c < "$DIR/capture.png") B"
 
-before=$("$(dirname "$(readlink -f "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")")/psql" -qAt -h "$DATA_DIR/run" -U postgres -d vigie -c "select count(*) from reports")
-COOKIE="$cookie" TOKEN="$token" FILE="$DIR/capture.png" PATH_="/signaler/$uai" \
-  wrk -t2 -c64 -d"$DURATION" --latency -s tests/bench/submit.lua "http://127.0.0.1:$PORT" | tee "$DIR/wrk.txt"
 psql=("$(dirname "$(readlink -f "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")")/psql" -qAt -h "$DATA_DIR/run" -U postgres -d vigie)
-after=$("${psql[@]}" -c "select count(*) from reports")
-files=$("${psql[@]}" -c "select count(*) from report_evidence")
-echo "Reports stored during the run: $((after - before)); evidence rows: $files; files on disk: $(find "$DATA_DIR/evidence" -type f | wc -l)"
+run() {
+  local label=$1 delay=$2
+  local before after
+  before=$("${psql[@]}" -c "select count(*) from reports")
+  echo
+  echo "== $label: 64 connections, $DURATION"
+  COOKIE="$cookie" TOKEN="$token" FILE="$DIR/capture.png" PATH_="/signaler/$uai" DELAY_MS="$delay" \
+    wrk -t2 -c64 -d"$DURATION" --latency -s tests/bench/submit.lua "http://127.0.0.1:$PORT" \
+    | grep -E "Requests/sec|non-200|Socket errors|50%|90%|99%|requests in"
+  after=$("${psql[@]}" -c "select count(*) from reports")
+  echo "reports stored: $((after - before))"
+}
+run "Paced at about 100 submissions/s (each connection waits 560 ms between its requests)" 560
+run "As fast as the server answers (saturation)" 0
+# Requests wrk cut off at the end are cancelled server-side: give their clean-up a moment.
+sleep 1
+rows=$("${psql[@]}" -c "select count(*) from report_evidence")
+echo
+echo "Evidence rows: $rows; files on disk: $(find "$DATA_DIR/evidence" -type f | wc -l) (equal: no orphan file)"

@@ -31,11 +31,16 @@ wrk.body = body
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 wrk.headers["Cookie"] = cookie
 
-local errors = 0
-function response(status, headers, resp_body)
-  if status ~= 200 then
-    errors = errors + 1
+-- DELAY_MS > 0 paces each connection: it waits a random time averaging
+-- DELAY_MS between its requests, so that arrivals spread out (a fixed offered
+-- rate) instead of coming in bursts of 64 or as fast as the server answers.
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+function delay()
+  if pause == 0 then
+    return 0
   end
+  return math.random(0, 2 * pause)
 end
 
 function done(summary, latency, requests)
