@@ -6,6 +6,7 @@ mod helpers;
 mod smtp;
 
 mod authorization;
+mod browser;
 mod cases;
 mod cli;
 mod helpline;

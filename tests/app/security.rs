@@ -213,3 +213,39 @@ async fn pages_need_no_javascript_and_load_no_third_party_asset() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_browser_post_with_a_null_origin_and_the_token_is_accepted() {
+    // Chromium sends `Origin: null` on same-origin form posts from pages with
+    // `Referrer-Policy: no-referrer`: refusing it broke every real form.
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b.open_case(&[], vec![]).await;
+    let token = b.get("/school").await.csrf();
+    let r = b
+        .client
+        .post(format!("{}/school/cases/{case}/notes", app.base))
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("note", "Depuis un vrai navigateur"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = b
+        .client
+        .post(format!("{}/school/cases/{case}/notes", app.base))
+        .header("origin", "null")
+        .form(&[("csrf_token", "faux"), ("note", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a null origin does not replace the token"
+    );
+}
