@@ -508,8 +508,20 @@ async fn the_report_and_case_forms_work_with_the_keyboard_alone() {
 
     // The report form: radios and checkboxes with Space, text typed, Enter to send.
     b.go("/signaler/0691664K").await;
-    press_space(&b, "input[name=reporter_kind][value=witness]").await;
-    // Inside a radio group the arrow keys move; Tab goes to the next group.
+    // Tab enters a radio group once; the arrow keys choose inside it.
+    tab_to(&b, "input[name=reporter_kind][value=parent]").await;
+    for _ in 0..3 {
+        b.press(Key::Down.into()).await;
+    }
+    let chosen = b
+        .client
+        .execute(
+            "return document.querySelector('input[name=reporter_kind]:checked').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chosen, json!("witness"));
     press_space(&b, "input[name=danger][value=yes]").await;
     assert!(
         b.find("[data-emergency]")
@@ -558,8 +570,8 @@ async fn the_report_and_case_forms_work_with_the_keyboard_alone() {
     b.axe("case-form-errors").await;
     b.shoot("case-form-errors").await;
 
-    // Now complete it with the keyboard only.
-    press_space(&b, "input[name=victim_kind][value=pupil]").await;
+    // Now complete it with the keyboard only (focus is on the first radio).
+    b.press(' ').await;
     type_keys(&b, "#victim_name", "L. M.").await;
     type_keys(&b, "#victim_group", "3e A").await;
     type_keys(
