@@ -13,10 +13,11 @@ use super::layout::Layout;
 use crate::app::AppState;
 use crate::auth::{Actor, CaseScope};
 use crate::db::{self, Tx, audit::Outcome};
+use crate::domain::case::EventKind;
 use crate::domain::case::{
     AdviceKind, CaseOutcome, HarassmentKind, Platform, RequestKind, RequestOutcome, SanctionKind,
 };
-use crate::domain::ids::CaseId;
+use crate::domain::ids::{AccountId, CaseId};
 use crate::domain::status::{self, CaseAction, CaseStatus, Role};
 use crate::error::{AppError, AppResult};
 
@@ -183,6 +184,29 @@ pub async fn begin_action(
         ));
     }
     Ok((locked, next))
+}
+
+/// Appends the timeline entry of an action on a case and its audit record
+/// (action = the event kind), in the action's transaction.
+pub async fn log_action(
+    tx: &mut Tx<'_>,
+    actor: AccountId,
+    case: CaseId,
+    kind: EventKind,
+    note: Option<&str>,
+    data: serde_json::Value,
+) -> AppResult<()> {
+    db::events::append(tx, case, Some(actor), kind, note, data).await?;
+    db::audit::record(
+        &mut **tx,
+        Some(actor),
+        kind.code(),
+        "case",
+        Some(case.0),
+        Outcome::Ok,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Typed values and errors of the case page's forms, kept when one comes back.

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::Ids;
-use super::case_view::{CasePage, FormState, back_to, begin_action};
+use super::case_view::{CasePage, FormState, back_to, begin_action, log_action};
 use super::layout::Layout;
 use super::school::parse_past_date;
 use crate::app::AppState;
@@ -177,22 +177,13 @@ async fn claim(
     let mut tx = state.db.begin().await?;
     let (_, next) = begin_action(&mut tx, &agent.0, id, CaseAction::Claim).await?;
     db::cases::assign(&mut tx, id, agent.0.id, next).await?;
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::Claimed,
         None,
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "claim_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -208,22 +199,13 @@ async fn release(
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &agent.0, id, CaseAction::Release).await?;
     db::cases::release(&mut tx, id).await?;
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::Released,
         None,
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "release_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -256,22 +238,13 @@ async fn reassign(
     let mut tx = state.db.begin().await?;
     let (_, next) = begin_action(&mut tx, &agent.0, id, CaseAction::Reassign).await?;
     db::cases::assign(&mut tx, id, to.id, next).await?;
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::Reassigned,
         Some(&format!("Confié à {}", to.display_name)),
         serde_json::json!({ "to": to.id }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "reassign_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -289,16 +262,7 @@ async fn record(
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &agent.0, id, CaseAction::HelplineRecord).await?;
-    db::events::append(&mut tx, id, Some(agent.0.id), kind, Some(note), data).await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        kind.code(),
-        "case",
-        Some(id.0),
-        Outcome::Ok,
-    )
-    .await?;
+    log_action(&mut tx, agent.0.id, id, kind, Some(note), data).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -463,22 +427,13 @@ async fn add_request(
         kind.label(),
         crate::web::format::date(sent_on)
     );
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::PlatformRequest,
         Some(&note),
         serde_json::json!({ "request": request, "kind": kind.code() }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "platform_request",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -519,22 +474,13 @@ async fn record_outcome(
         return Err(AppError::NotFound);
     }
     let note = format!("{} le {}", outcome.label(), crate::web::format::date(on));
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::PlatformOutcome,
         Some(&note),
         serde_json::json!({ "request": request, "outcome": outcome.code() }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "platform_outcome",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -578,22 +524,13 @@ async fn escalate(
     begin_action(&mut tx, &agent.0, id, CaseAction::HelplineRecord).await?;
     db::records::insert_escalation(&mut tx, id, &reference, on, agent.0.id).await?;
     let note = format!("Référence {reference}, le {}", crate::web::format::date(on));
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::Escalation,
         Some(&note),
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "escalation",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -645,22 +582,13 @@ async fn propose_intervention(
         "{topic} — proposée pour le {}",
         crate::web::format::date(on)
     );
-    db::events::append(
+    log_action(
         &mut tx,
+        agent.0.id,
         id,
-        Some(agent.0.id),
         EventKind::Intervention,
         Some(&note),
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(agent.0.id),
-        "intervention",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;

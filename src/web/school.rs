@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::case_view::{CasePage, FormState, back_to, begin_action};
+use super::case_view::{CasePage, FormState, back_to, begin_action, log_action};
 use super::evidence::{CheckedFile, check_files, with_pending_files};
 use super::layout::Layout;
 use super::upload::MultipartForm;
@@ -622,24 +622,7 @@ async fn record_event(
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff.0, id, action).await?;
-    db::events::append(
-        &mut tx,
-        id,
-        Some(staff.0.id),
-        kind,
-        note,
-        serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        kind.code(),
-        "case",
-        Some(id.0),
-        Outcome::Ok,
-    )
-    .await?;
+    log_action(&mut tx, staff.0.id, id, kind, note, serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -747,22 +730,13 @@ async fn add_target(
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff.0, id, CaseAction::SchoolRecord).await?;
     let target_id = db::cases::insert_target(&mut tx, id, staff.0.id, platform, &target).await?;
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::TargetAdded,
         None,
         serde_json::json!({ "platform": platform.code(), "target_id": target_id }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "add_target",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -810,22 +784,13 @@ async fn close_case(
     begin_action(&mut tx, &staff.0, id, CaseAction::Close).await?;
     db::cases::close(&mut tx, id, outcome.code()).await?;
     let note = (!note.is_empty()).then_some(note);
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::Closed,
         note.as_deref(),
         serde_json::json!({ "outcome": outcome.code() }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "close_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -850,22 +815,13 @@ async fn reopen_case(
     begin_action(&mut tx, &staff.0, id, CaseAction::Reopen).await?;
     db::cases::reopen(&mut tx, id).await?;
     let note = (!note.is_empty()).then_some(note);
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::Reopened,
         note.as_deref(),
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "reopen_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -938,22 +894,13 @@ async fn withdraw_case(
     begin_action(&mut tx, &staff.0, id, CaseAction::Withdraw).await?;
     db::cases::withdraw(&mut tx, id).await?;
     let note = (!note.is_empty()).then_some(note);
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::Withdrawn,
         note.as_deref(),
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "withdraw_case",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -987,22 +934,13 @@ async fn answer_question(
     let mut tx = state.db.begin().await?;
     let (_, next) = begin_action(&mut tx, &staff.0, id, CaseAction::Answer).await?;
     db::cases::set_status(&mut tx, id, next).await?;
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::Answer,
         Some(&answer),
         serde_json::json!({}),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "answer",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
@@ -1059,22 +997,13 @@ async fn add_sanction(
         kind.label(),
         crate::web::format::date(on)
     );
-    db::events::append(
+    log_action(
         &mut tx,
+        staff.0.id,
         id,
-        Some(staff.0.id),
         EventKind::Sanction,
         Some(&summary),
         serde_json::json!({ "kind": kind.code() }),
-    )
-    .await?;
-    db::audit::record(
-        &mut *tx,
-        Some(staff.0.id),
-        "add_sanction",
-        "case",
-        Some(id.0),
-        Outcome::Ok,
     )
     .await?;
     tx.commit().await?;
