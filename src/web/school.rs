@@ -32,7 +32,7 @@ use crate::mail::messages::{self, CaseRef, ReporterNotice};
 /// School routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/school", get(dashboard))
+        .route("/school", get(dashboard).post(search_dashboard))
         .route("/school/cases/new", get(new_case))
         .route("/school/cases", post(create_case))
         .route("/school/cases/{id}", get(show_case))
@@ -90,10 +90,34 @@ impl DashboardPage {
     }
 }
 
+/// The dashboard with a status filter (a GET, shareable).
 async fn dashboard(
     State(state): State<AppState>,
     staff: SchoolStaff,
     Query(query): Query<DashboardQuery>,
+) -> AppResult<DashboardPage> {
+    // A victim's name never travels in a URL: searches come by POST.
+    let query = DashboardQuery {
+        q: String::new(),
+        ..query
+    };
+    dashboard_page(&state, &staff, query).await
+}
+
+/// The dashboard searched by reference or victim name (a POST, so the name
+/// stays out of URLs, browser history and proxy logs).
+async fn search_dashboard(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    CsrfForm(query): CsrfForm<DashboardQuery>,
+) -> AppResult<DashboardPage> {
+    dashboard_page(&state, &staff, query).await
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    staff: &SchoolStaff,
+    query: DashboardQuery,
 ) -> AppResult<DashboardPage> {
     let scope = staff.scope();
     let filter = db::cases::SchoolFilter {

@@ -379,19 +379,36 @@ async fn the_dashboard_puts_waiting_cases_first_and_filters() {
     );
 
     let only_open = b.get("/school?status=open").await;
+    assert_eq!(
+        b.submit("/school", "/school", &[("status", "open")])
+            .await
+            .texts("table.cases tbody tr")
+            .len(),
+        1
+    );
     assert_eq!(only_open.texts("table.cases tbody tr").len(), 1);
     assert!(only_open.text("table.cases").contains("Sacha Petit"));
-    let search = b.get("/school?q=sacha").await;
+    // Searches by name go by POST: the name stays out of the URL.
+    assert_eq!(dash.attr("form.filters", "method").as_deref(), Some("post"));
+    assert_eq!(
+        b.get("/school?q=sacha")
+            .await
+            .texts("table.cases tbody tr")
+            .len(),
+        2,
+        "a name in a URL is ignored"
+    );
+    let search = b.submit("/school", "/school", &[("q", "sacha")]).await;
     assert_eq!(search.texts("table.cases tbody tr").len(), 1);
     let reference: String = sqlx::query_scalar("select reference from cases where id = $1")
         .bind(first.0)
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let by_ref = b.get(&format!("/school?q={reference}")).await;
+    let by_ref = b.submit("/school", "/school", &[("q", &reference)]).await;
     assert_eq!(by_ref.texts("table.cases tbody tr").len(), 1);
     assert!(by_ref.text("table.cases").contains("Camille"));
-    let none = b.get("/school?q=personne").await;
+    let none = b.submit("/school", "/school", &[("q", "personne")]).await;
     assert!(none.text(".empty").contains("Aucun dossier ne correspond"));
 }
 
@@ -416,4 +433,47 @@ async fn references_stay_unique_past_a_million() {
         refs,
         vec![format!("{year}-1000000"), format!("{year}-1000001")]
     );
+}
+
+#[tokio::test]
+async fn every_upload_form_warns_against_sexual_images_of_minors() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b.open_case(&[], vec![]).await;
+    let visitor = app.browser();
+    let mut pages = vec![
+        b.get("/school/cases/new").await,
+        b.get(&format!("/school/cases/{case}")).await,
+        visitor.get("/signaler/0691664K").await,
+    ];
+    let (_, sent) = {
+        let from = "/signaler/0691664K";
+        let fields = [
+            ("reporter_kind", "witness"),
+            ("danger", "no"),
+            ("description", "Des insultes sur un groupe de classe."),
+            ("platforms", "sms"),
+            ("kinds", "insults"),
+        ];
+        (
+            visitor.clone(),
+            visitor.submit_multipart(from, from, &fields, vec![]).await,
+        )
+    };
+    let code = sent.text(".followup-code code");
+    visitor.submit("/suivi", "/suivi", &[("code", &code)]).await;
+    pages.push(visitor.get("/suivi/signalement").await);
+    for page in &pages {
+        let uploads = page.texts("input[type=file]").len();
+        assert!(uploads > 0, "an upload form: {}", page.text("h1"));
+        let warning = page.text("form[enctype='multipart/form-data'] .warning");
+        assert!(
+            warning.contains("Ne téléversez jamais d'images à caractère sexuel d'un mineur"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains("Pharos") && warning.contains("3018"),
+            "{warning}"
+        );
+    }
 }

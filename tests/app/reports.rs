@@ -396,6 +396,22 @@ async fn a_school_sees_only_its_own_reports() {
     let helpline = app.logged_in(Role::Helpline).await;
     assert_eq!(helpline.get(&href).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("report_messages").await, 0);
+    let audit: Vec<(String, String)> = sqlx::query_as("select action, result from audit_log where record_type = 'report' and action like '%report%' order by id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        audit.contains(&("view_report".into(), "ok".into())),
+        "{audit:?}"
+    );
+    assert!(
+        audit.contains(&("view_report".into(), "denied".into())),
+        "school B's attempt is recorded: {audit:?}"
+    );
+    assert!(
+        audit.contains(&("download_report_evidence".into(), "denied".into())),
+        "{audit:?}"
+    );
 }
 
 #[tokio::test]
