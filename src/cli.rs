@@ -14,7 +14,8 @@ use crate::config::{Config, Environment};
 use crate::db;
 use crate::domain::status::Role;
 use crate::domain::values::{EmailAddress, Uai};
-use crate::mail::{Mailer, worker};
+use crate::jobs;
+use crate::mail::Mailer;
 use crate::storage::LocalStorage;
 
 /// Vigie: cyber-harassment cases between schools and the e-Enfance helpline.
@@ -35,8 +36,11 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
-    /// Run only the mail outbox worker (several may run at once).
+    /// Run only the background jobs: mail, overdue reports, retention purge
+    /// (several may run at once).
     Worker,
+    /// Apply the retention rules now and say what was deleted.
+    Purge,
     /// Load the demo schools, accounts and cases (refused in production).
     Demo {
         /// Also generate this many realistic cases over thousands of schools
@@ -108,9 +112,18 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
             tracing::info!("outbox worker running");
             tokio::select! {
-                _ = worker::run(database.pool.clone(), mailer, Arc::new(config.clone()), Duration::from_secs(2)) => {},
+                _ = jobs::run(database.pool.clone(), mailer, Arc::new(config.clone()), Arc::new(LocalStorage::new(&config.evidence_dir)?), Duration::from_secs(2)) => {},
                 _ = shutdown_signal() => {},
             }
+            Ok(())
+        }
+        Command::Purge => {
+            let storage = LocalStorage::new(&config.evidence_dir)?;
+            let c = jobs::purge(&database.pool, &storage, &config, chrono::Utc::now()).await?;
+            println!(
+                "Purge: {} cases, {} reports, {} audit entries deleted.",
+                c.cases, c.reports, c.audit
+            );
             Ok(())
         }
         Command::Demo { cases } => {
@@ -159,10 +172,11 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     let public_url = config.public_url.clone();
     let worker = if config.mail.worker_in_serve {
         let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
-        Some(tokio::spawn(worker::run(
+        Some(tokio::spawn(jobs::run(
             pool.clone(),
             mailer,
             Arc::new(config.clone()),
+            storage.clone(),
             Duration::from_secs(2),
         )))
     } else {

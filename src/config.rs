@@ -115,6 +115,8 @@ pub struct Config {
     pub queue: QueueDelays,
     /// Public reports.
     pub reports: ReportSettings,
+    /// How long data is kept.
+    pub retention: crate::db::purge::Retention,
 }
 
 impl Config {
@@ -187,6 +189,11 @@ impl Config {
                 due_working_days: number("REPORT_DUE_WORKING_DAYS", 2)? as u32,
                 danger_due_hours: number("REPORT_DANGER_DUE_HOURS", 4)? as u32,
             },
+            retention: crate::db::purge::Retention {
+                closed_no_follow_up_days: number("RETENTION_NO_FOLLOW_UP_DAYS", 61)? as i32,
+                closed_with_follow_up_days: number("RETENTION_WITH_FOLLOW_UP_DAYS", 1095)? as i32,
+                audit_days: number("RETENTION_AUDIT_DAYS", 365)? as i32,
+            },
         })
     }
 
@@ -234,6 +241,11 @@ impl Config {
                 lookup_replenish: Duration::from_secs(90),
                 due_working_days: 2,
                 danger_due_hours: 4,
+            },
+            retention: crate::db::purge::Retention {
+                closed_no_follow_up_days: 61,
+                closed_with_follow_up_days: 1095,
+                audit_days: 365,
             },
         }
     }

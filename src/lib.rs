@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod embedded_pg;
 pub mod error;
+pub mod jobs;
 pub mod mail;
 pub mod storage;
 pub mod web;

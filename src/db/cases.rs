@@ -172,6 +172,8 @@ pub struct CaseDetail {
     pub closed_at: Option<DateTime<Utc>>,
     /// Outcome code, if closed.
     pub outcome: Option<String>,
+    /// Kept for disciplinary or judicial proceedings: never purged.
+    pub legal_hold: bool,
 }
 
 /// One case in scope.
@@ -190,7 +192,8 @@ pub async fn get_case(
                   c.victim_secured, c.evidence_preserved, c.families_informed, c.authorities_told,
                   c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>",
                   c.referred_at as "referred_at: DateTime<Utc>", c.claimed_by as "claimed_by: AccountId",
-                  a.display_name as "claimed_by_name?", c.closed_at as "closed_at: DateTime<Utc>", c.outcome
+                  a.display_name as "claimed_by_name?", c.closed_at as "closed_at: DateTime<Utc>", c.outcome,
+                  c.legal_hold
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by

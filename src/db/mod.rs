@@ -7,6 +7,7 @@ pub mod cases;
 pub mod events;
 pub mod evidence;
 pub mod outbox;
+pub mod purge;
 pub mod queue;
 pub mod records;
 pub mod reports;

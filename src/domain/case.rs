@@ -127,6 +127,8 @@ closed_set!(
         Sanction = "sanction": "Sanction éducative",
         Closed = "closed": "Dossier clos",
         Reopened = "reopened": "Dossier rouvert",
+        LegalHold = "legal_hold": "Conservé pour une procédure",
+        LegalHoldLifted = "legal_hold_lifted": "Fin de la conservation pour procédure",
     }
 );
 

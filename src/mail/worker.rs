@@ -79,34 +79,6 @@ pub async fn deliver_due(
     Ok(sent)
 }
 
-/// Runs forever: flags overdue reports to the helpline, delivers what is
-/// due, then waits `idle` before looking again.
-pub async fn run(
-    pool: PgPool,
-    mailer: Mailer,
-    config: std::sync::Arc<crate::config::Config>,
-    idle: Duration,
-) {
-    let policy = config.retry_policy();
-    loop {
-        let now = Utc::now();
-        if let Err(e) = super::messages::flag_overdue_reports(
-            &pool,
-            &config.mail_context(),
-            &config.mail.helpline_desk,
-            now,
-        )
-        .await
-        {
-            tracing::error!(error = ?e, "overdue report job error");
-        }
-        if let Err(e) = deliver_due(&pool, &mailer, &policy, now).await {
-            tracing::error!(error = ?e, "outbox worker error");
-        }
-        tokio::time::sleep(idle).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/school/cases/{id}/withdraw", post(withdraw_case))
         .route("/school/cases/{id}/answer", post(answer_question))
         .route("/school/cases/{id}/sanctions", post(add_sanction))
+        .route("/school/cases/{id}/legal-hold", post(set_legal_hold))
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -1032,6 +1033,36 @@ async fn add_sanction(
     .await?;
     tx.commit().await?;
     Ok(back_to(BASE, id, "sanctions"))
+}
+
+/// The legal-hold form.
+#[derive(Deserialize)]
+pub struct HoldForm {
+    #[serde(default)]
+    hold: String,
+}
+
+/// Keeps a case out of the retention purge while proceedings run, or lifts
+/// that. Possible in every status, closed included: that is when it matters.
+async fn set_legal_hold(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<HoldForm>,
+) -> AppResult<Response> {
+    let hold = form.hold == "on";
+    let mut tx = state.db.begin().await?;
+    if !db::purge::set_legal_hold(&mut tx, &staff.scope(), id, hold).await? {
+        return Err(AppError::NotFound);
+    }
+    let kind = if hold {
+        EventKind::LegalHold
+    } else {
+        EventKind::LegalHoldLifted
+    };
+    log_action(&mut tx, staff.0.id, id, kind, None, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(back_to(BASE, id, "conservation"))
 }
 
 /// Parses a date typed in a date field, not in the future.

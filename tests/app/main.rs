@@ -13,5 +13,6 @@ mod helpline;
 mod login;
 mod mail;
 mod reports;
+mod retention;
 mod security;
 mod uploads;

@@ -1,0 +1,80 @@
+//! Background work, run inside `vigie serve` or alone by `vigie worker`:
+//! overdue reports, mail delivery, the hourly retention purge. Every job is
+//! safe with several processes running it (`FOR UPDATE SKIP LOCKED`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::db::{self, purge::PurgeCounts};
+use crate::mail::{Mailer, messages, worker};
+use crate::storage::Storage;
+
+/// How often the retention purge runs.
+const PURGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Runs forever, then waits `idle` between rounds.
+pub async fn run(
+    pool: PgPool,
+    mailer: Mailer,
+    config: Arc<Config>,
+    storage: Arc<dyn Storage>,
+    idle: Duration,
+) {
+    let policy = config.retry_policy();
+    loop {
+        let now = Utc::now();
+        if let Err(e) = messages::flag_overdue_reports(
+            &pool,
+            &config.mail_context(),
+            &config.mail.helpline_desk,
+            now,
+        )
+        .await
+        {
+            tracing::error!(error = ?e, "overdue report job error");
+        }
+        if let Err(e) = worker::deliver_due(&pool, &mailer, &policy, now).await {
+            tracing::error!(error = ?e, "outbox worker error");
+        }
+        match db::purge::last_run(&pool).await {
+            Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {
+                if let Err(e) = purge(&pool, storage.as_ref(), &config, now).await {
+                    tracing::error!(error = ?e, "retention purge error");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "retention purge check error"),
+        }
+        tokio::time::sleep(idle).await;
+    }
+}
+
+/// Applies the retention rules at `now`: rows in one transaction, then the
+/// files of what was deleted.
+pub async fn purge(
+    pool: &PgPool,
+    storage: &dyn Storage,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> anyhow::Result<PurgeCounts> {
+    let (counts, keys) = db::purge::run(pool, now, &config.retention).await?;
+    for key in &keys {
+        if let Err(e) = storage.delete(key).await {
+            tracing::error!(error = ?e, "could not delete a purged evidence file");
+        }
+    }
+    if counts != PurgeCounts::default() {
+        tracing::info!(
+            cases = counts.cases,
+            reports = counts.reports,
+            files = keys.len(),
+            audit = counts.audit,
+            "retention purge"
+        );
+    }
+    Ok(counts)
+}

@@ -1,0 +1,130 @@
+//! The retention purge applies DESIGN's privacy defaults and never touches a
+//! case under legal hold.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use vigie::domain::ids::CaseId;
+
+use crate::helpers::{Browser, TestApp, png};
+
+async fn close(b: &Browser, case: CaseId, outcome: &str) {
+    let page = format!("/school/cases/{case}");
+    let p = b
+        .submit(&page, &format!("{page}/close"), &[("outcome", outcome)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn closed_cases_go_after_their_delay_with_their_files_unless_held() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let (other_school, _) = app.head_teacher("0750656P").await;
+    let no_follow_up = b
+        .open_case(
+            &[("victim_name", "A effacer")],
+            vec![("evidence", "a.png", png())],
+        )
+        .await;
+    let sanctioned = b
+        .open_case(
+            &[("victim_name", "Avec suite")],
+            vec![("evidence", "b.png", png())],
+        )
+        .await;
+    let held = b.open_case(&[("victim_name", "Procedure")], vec![]).await;
+    let open = b.open_case(&[("victim_name", "Ouvert")], vec![]).await;
+    close(&b, no_follow_up, "no_follow_up").await;
+    close(&b, sanctioned, "sanctioned").await;
+    close(&b, held, "no_follow_up").await;
+
+    // Legal hold, from the case page, even once closed; not for another school.
+    let page = format!("/school/cases/{held}");
+    let p = other_school
+        .submit("/school", &format!("{page}/legal-hold"), &[("hold", "on")])
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = b
+        .submit(&page, &format!("{page}/legal-hold"), &[("hold", "on")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let shown = b.get(&page).await;
+    assert!(shown.text(".facts").contains("Conservé pour une procédure"));
+    assert!(
+        shown
+            .text(".timeline")
+            .contains("Conservé pour une procédure")
+    );
+
+    // Three months later.
+    sqlx::query("update cases set closed_at = now() - interval '90 days' where status = 'closed'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("insert into audit_log (at, action, record_type, result) values (now() - interval '400 days', 'view_case', 'case', 'ok')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.stored_files(), 2);
+    let storage = vigie::storage::LocalStorage::new(&app.evidence_dir).unwrap();
+    let counts = vigie::jobs::purge(&app.db, &storage, &app.config, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((counts.cases, counts.audit), (1, 1));
+
+    let left: Vec<String> =
+        sqlx::query_scalar("select victim_name from cases order by victim_name")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(left, vec!["Avec suite", "Ouvert", "Procedure"]);
+    assert_eq!(
+        app.stored_files(),
+        1,
+        "the purged case's file is gone, the other stays"
+    );
+    let orphan_events: i64 =
+        sqlx::query_scalar("select count(*) from case_events where case_id = $1")
+            .bind(no_follow_up.0)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(orphan_events, 0, "its timeline went with it");
+    assert_eq!(
+        b.get(&format!("/school/cases/{no_follow_up}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let run: (i32, i32, i32) =
+        sqlx::query_as("select cases_deleted, files_deleted, audit_deleted from purge_runs")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(run, (1, 1, 1), "what the purge did is recorded, in counts");
+    // Timeline entries stay append-only outside the purge.
+    assert!(
+        sqlx::query("delete from case_events")
+            .execute(&app.db)
+            .await
+            .is_err()
+    );
+
+    // Three years later, the case with a follow-up goes too; the held one and the open one stay.
+    sqlx::query(
+        "update cases set closed_at = now() - interval '1100 days' where status = 'closed'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let counts = vigie::jobs::purge(&app.db, &storage, &app.config, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(counts.cases, 1);
+    let left: Vec<String> =
+        sqlx::query_scalar("select victim_name from cases order by victim_name")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(left, vec!["Ouvert", "Procedure"]);
+    assert_eq!(app.stored_files(), 0);
+    let _ = open;
+}
