@@ -110,7 +110,7 @@ impl IntoResponse for AppError {
                 internal()
             }
             AppError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
+                tracing::error!(error = %format!("{e:#}"), "internal error");
                 internal()
             }
         };

@@ -35,15 +35,15 @@ pub async fn run(
         )
         .await
         {
-            tracing::error!(error = ?e, "overdue report job error");
+            tracing::error!(error = %format!("{e:#}"), "overdue report job error");
         }
         if let Err(e) = worker::deliver_due(&pool, &mailer, &policy, now).await {
-            tracing::error!(error = ?e, "outbox worker error");
+            tracing::error!(error = %format!("{e:#}"), "outbox worker error");
         }
         match db::purge::last_run(&pool).await {
             Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {
                 if let Err(e) = purge(&pool, storage.as_ref(), &config, now).await {
-                    tracing::error!(error = ?e, "retention purge error");
+                    tracing::error!(error = %format!("{e:#}"), "retention purge error");
                 }
             }
             Ok(_) => {}
@@ -64,7 +64,7 @@ pub async fn purge(
     let (counts, keys) = db::purge::run(pool, now, &config.retention).await?;
     for key in &keys {
         if let Err(e) = storage.delete(key).await {
-            tracing::error!(error = ?e, "could not delete a purged evidence file");
+            tracing::error!(error = %format!("{e:#}"), "could not delete a purged evidence file");
         }
     }
     if counts != PurgeCounts::default() {

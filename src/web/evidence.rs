@@ -88,7 +88,7 @@ impl Drop for PendingFiles {
                 match db::evidence::storage_key_in_use(&pool, &key).await {
                     Ok(false) => {
                         if let Err(e) = storage.delete(&key).await {
-                            tracing::error!(error = ?e, "could not delete an uncommitted evidence file");
+                            tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
                         }
                     }
                     Ok(true) => {}
@@ -177,7 +177,7 @@ impl PendingFiles {
     pub async fn discard(mut self) {
         for key in std::mem::take(&mut self.keys) {
             if let Err(e) = self.storage.delete(&key).await {
-                tracing::error!(error = ?e, "could not delete an uncommitted evidence file");
+                tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
             }
         }
     }

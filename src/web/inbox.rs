@@ -189,7 +189,7 @@ async fn decline(
     // Declined reports keep no content: their files go once the decision is stored.
     for key in keys {
         if let Err(e) = state.storage.delete(&key).await {
-            tracing::error!(error = ?e, "could not delete a declined report's file");
+            tracing::error!(error = %format!("{e:#}"), "could not delete a declined report's file");
         }
     }
     Ok(Redirect::to(&format!("/school/reports/{id}")).into_response())
