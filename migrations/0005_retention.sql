@@ -5,6 +5,7 @@ create table purge_runs (
     cases_deleted    int not null,
     reports_deleted  int not null,
     files_deleted    int not null,
-    audit_deleted    int not null
+    audit_deleted    int not null,
+    mail_deleted     int not null default 0
 );
 create index cases_closed_idx on cases (closed_at) where status = 'closed' and not legal_hold;

@@ -193,6 +193,7 @@ impl Config {
                 closed_no_follow_up_days: number("RETENTION_NO_FOLLOW_UP_DAYS", 61)? as i32,
                 closed_with_follow_up_days: number("RETENTION_WITH_FOLLOW_UP_DAYS", 1095)? as i32,
                 audit_days: number("RETENTION_AUDIT_DAYS", 365)? as i32,
+                mail_days: number("RETENTION_MAIL_DAYS", 30)? as i32,
             },
         })
     }
@@ -246,6 +247,7 @@ impl Config {
                 closed_no_follow_up_days: 61,
                 closed_with_follow_up_days: 1095,
                 audit_days: 365,
+                mail_days: 30,
             },
         }
     }

@@ -326,6 +326,17 @@ pub async fn account_name(tx: &mut Tx<'_>, id: AccountId) -> sqlx::Result<Option
         .await
 }
 
+/// The status of a case linked to a report the caller may add to (system
+/// read: the caller proved access to the report, not to the case).
+pub async fn status_of(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<Option<CaseStatus>> {
+    sqlx::query_scalar!(
+        r#"select status as "status: CaseStatus" from cases where id = $1"#,
+        id.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 /// Moves a locked case to `status` (the status machine was asked first).
 pub async fn set_status(tx: &mut Tx<'_>, id: CaseId, status: CaseStatus) -> sqlx::Result<()> {
     sqlx::query!(

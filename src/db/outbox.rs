@@ -128,6 +128,21 @@ pub struct MailRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl MailRow {
+    /// The recipient as administrators may see it: a reporter's own address
+    /// stays hidden (administrators see no case or report content).
+    pub fn recipient_shown(&self) -> &str {
+        if matches!(
+            self.kind.as_str(),
+            "report_receipt" | "report_decision" | "report_message"
+        ) {
+            "la personne qui a signalé (adresse masquée)"
+        } else {
+            &self.to_address
+        }
+    }
+}
+
 /// The mails not yet sent (queued and dead), oldest first.
 pub async fn list_unsent(pool: &PgPool) -> sqlx::Result<Vec<MailRow>> {
     sqlx::query_as!(

@@ -13,6 +13,8 @@ pub struct Retention {
     pub closed_with_follow_up_days: i32,
     /// Access and audit trail.
     pub audit_days: i32,
+    /// Sent or dead mails (they hold addresses, reporters' included).
+    pub mail_days: i32,
 }
 
 /// What one run removed.
@@ -24,6 +26,8 @@ pub struct PurgeCounts {
     pub reports: i64,
     /// Audit entries deleted.
     pub audit: i64,
+    /// Sent or dead mails deleted.
+    pub mail: i64,
 }
 
 /// Deletes, in one transaction, the cases past their retention (never one
@@ -87,13 +91,22 @@ pub async fn run(
     .execute(&mut *tx)
     .await?
     .rows_affected() as i64;
+    let mail = sqlx::query!(
+        "delete from outbox where status <> 'queued' and created_at < $1::timestamptz - make_interval(days => $2::int)",
+        now as DateTime<Utc>,
+        r.mail_days
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
     sqlx::query!(
-        "insert into purge_runs (ran_at, cases_deleted, reports_deleted, files_deleted, audit_deleted) values ($1, $2, $3, $4, $5)",
+        "insert into purge_runs (ran_at, cases_deleted, reports_deleted, files_deleted, audit_deleted, mail_deleted) values ($1, $2, $3, $4, $5, $6)",
         now as DateTime<Utc>,
         cases as i32,
         reports as i32,
         keys.len() as i32,
-        audit as i32
+        audit as i32,
+        mail as i32
     )
     .execute(&mut *tx)
     .await?;
@@ -103,6 +116,7 @@ pub async fn run(
             cases,
             reports,
             audit,
+            mail,
         },
         keys,
     ))

@@ -493,12 +493,9 @@ pub async fn decline(tx: &mut Tx<'_>, id: ReportId, reason: &str) -> sqlx::Resul
     )
     .execute(&mut **tx)
     .await?;
-    sqlx::query!(
-        "delete from report_messages where report_id = $1 and account_id is null",
-        id.0
-    )
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query!("delete from report_messages where report_id = $1", id.0)
+        .execute(&mut **tx)
+        .await?;
     Ok(keys)
 }
 

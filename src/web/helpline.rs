@@ -420,7 +420,9 @@ async fn add_request(
     .await?
     else {
         drop(tx);
-        return CasePage::with_errors(&state, &agent.0, id, forms.keep("request_target", "")).await;
+        let mut forms = forms.keep("request_target", "");
+        forms.errors.add("request_target", "Ce compte ou cette publication ne fait plus partie du dossier : choisissez-en un autre.");
+        return CasePage::with_errors(&state, &agent.0, id, forms).await;
     };
     let note = format!(
         "{} demandée le {}",

@@ -746,7 +746,11 @@ async fn add_information(
             db::reports::insert_evidence(&mut tx, access.report(), &file).await?;
         }
         // Once a case exists, what the reporter adds goes on its timeline too.
-        if let Some(case) = case {
+        let open_case = match case {
+            Some(c) => db::cases::status_of(&mut tx, c).await?.filter(|s| *s != CaseStatus::Closed).map(|_| c),
+            None => None,
+        };
+        if let Some(case) = open_case {
             db::events::append(&mut tx, case, None, EventKind::Note, Some(&format!("Complément du signalant : {summary}")), serde_json::json!({ "from": "reporter" })).await?;
             pending.store(&mut tx, case, None, &files).await?;
         }

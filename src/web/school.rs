@@ -548,6 +548,14 @@ async fn create_case(
             }
             None => None,
         };
+        // A case opened from a report belongs to the school the report was sent to.
+        if let Some((_, locked)) = &report
+            && locked.school_id != case.school
+        {
+            return Err(AppError::Conflict(
+                "Ce signalement a été envoyé à un autre de vos établissements : ouvrez le dossier pour cet établissement-là.".into(),
+            ));
+        }
         let (id, _reference) = db::cases::insert_case(&mut tx, &scope, &case).await?;
         let opened_from = report.as_ref().map(|(_, l)| format!("Ouvert à partir du signalement {}", l.reference));
         db::events::append(&mut tx, id, Some(actor), EventKind::Created, opened_from.as_deref(), serde_json::json!({})).await?;
@@ -828,14 +836,10 @@ async fn reopen_case(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> AppResult<Response> {
-    let note = bounded_text(
-        &form.note,
-        0,
-        10_000,
-        "",
-        "La note est limitée à 10 000 caractères.",
-    )
-    .unwrap_or_default();
+    let note = match optional_note(&state, &staff, id, &form.note, "reopen_note").await? {
+        Ok(n) => n,
+        Err(page) => return Ok(page),
+    };
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff.0, id, CaseAction::Reopen).await?;
     db::cases::reopen(&mut tx, id).await?;
@@ -859,14 +863,10 @@ async fn refer_case(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> AppResult<Response> {
-    let note = bounded_text(
-        &form.note,
-        0,
-        10_000,
-        "",
-        "Le message est limité à 10 000 caractères.",
-    )
-    .unwrap_or_default();
+    let note = match optional_note(&state, &staff, id, &form.note, "refer_note").await? {
+        Ok(n) => n,
+        Err(page) => return Ok(page),
+    };
     let mut tx = state.db.begin().await?;
     let (locked, _) = begin_action(&mut tx, &staff.0, id, CaseAction::Refer).await?;
     db::cases::refer(&mut tx, id).await?;
@@ -914,7 +914,10 @@ async fn withdraw_case(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> AppResult<Response> {
-    let note = bounded_text(&form.note, 0, 10_000, "", "").unwrap_or_default();
+    let note = match optional_note(&state, &staff, id, &form.note, "withdraw_note").await? {
+        Ok(n) => n,
+        Err(page) => return Ok(page),
+    };
     let mut tx = state.db.begin().await?;
     begin_action(&mut tx, &staff.0, id, CaseAction::Withdraw).await?;
     db::cases::withdraw(&mut tx, id).await?;
@@ -1033,6 +1036,30 @@ async fn add_sanction(
     .await?;
     tx.commit().await?;
     Ok(back_to(BASE, id, "sanctions"))
+}
+
+/// An optional free text of at most 10,000 characters; a longer one brings
+/// the case page back with the message next to `field` and the text kept.
+async fn optional_note(
+    state: &AppState,
+    staff: &SchoolStaff,
+    id: CaseId,
+    text: &str,
+    field: &'static str,
+) -> AppResult<Result<String, Response>> {
+    match bounded_text(
+        text,
+        0,
+        10_000,
+        "",
+        "Ce texte est limité à 10 000 caractères : raccourcissez-le.",
+    ) {
+        Ok(t) => Ok(Ok(t)),
+        Err(e) => {
+            let forms = FormState::error(field, e.0).keep(field, text);
+            Ok(Err(CasePage::with_errors(state, &staff.0, id, forms).await?))
+        }
+    }
 }
 
 /// The legal-hold form.

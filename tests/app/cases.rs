@@ -477,3 +477,23 @@ async fn every_upload_form_warns_against_sexual_images_of_minors() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_over_long_optional_note_comes_back_instead_of_being_dropped() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b.open_case(&[], vec![]).await;
+    let page = format!("/school/cases/{case}");
+    let long = "x".repeat(10_001);
+    let p = b
+        .submit(&page, &format!("{page}/refer"), &[("note", &long)])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.text("#refer_note-error").contains("10 000 caractères"));
+    assert_eq!(p.text("#refer_note").len(), 10_001, "the text is kept");
+    let status: String = sqlx::query_scalar("select status::text from cases")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "open", "nothing happened");
+}

@@ -586,3 +586,50 @@ async fn the_guide_and_the_privacy_notice_are_there_in_french() {
     let home = app.browser().get("/").await;
     assert!(home.has("a[href='/signaler']") && home.has("a[href='/suivi']"));
 }
+
+#[tokio::test]
+async fn a_report_cannot_become_a_case_of_another_school() {
+    let app = TestApp::spawn().await;
+    let a = app.school("0691664K", "Collège A").await;
+    let b = app.school("0750656P", "Lycée B").await;
+    app.account("deux-ecoles@example.org", Role::SchoolStaff, &[a, b])
+        .await;
+    let head = app.browser();
+    head.login("deux-ecoles@example.org", crate::helpers::PASSWORD)
+        .await;
+    send_report(
+        &app,
+        "0691664K",
+        &report_fields(),
+        vec![("evidence", "c.png", png())],
+    )
+    .await;
+    let href = head
+        .get("/school/reports")
+        .await
+        .attr("table.reports tbody a", "href")
+        .unwrap();
+    let report_id = href.trim_start_matches("/school/reports/").to_owned();
+    let fields = [
+        ("report", report_id.as_str()),
+        ("school", &b.to_string()),
+        ("urgency", "normal"),
+        ("victim_kind", "pupil"),
+        ("victim_name", "Inès"),
+        ("victim_group", "5e A"),
+        ("description", "Messages humiliants sur Snapchat."),
+        ("platforms", "snapchat"),
+        ("kinds", "insults"),
+    ];
+    let p = head
+        .submit_multipart("/school/cases/new", "/school/cases", &fields, vec![])
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.text("main").contains("un autre de vos établissements"));
+    assert_eq!(app.count("cases").await, 0);
+    assert_eq!(
+        app.stored_files(),
+        1,
+        "no copy of the report's file was left behind"
+    );
+}

@@ -128,3 +128,43 @@ async fn closed_cases_go_after_their_delay_with_their_files_unless_held() {
     assert_eq!(app.stored_files(), 0);
     let _ = open;
 }
+
+#[tokio::test]
+async fn old_mail_goes_and_administrators_never_see_a_reporters_address() {
+    let app = TestApp::spawn().await;
+    app.head_teacher("0691664K").await;
+    let visitor = app.browser();
+    let from = "/signaler/0691664K";
+    let fields = [
+        ("reporter_kind", "parent"),
+        ("danger", "no"),
+        ("description", "Des insultes sur un groupe de classe."),
+        ("platforms", "sms"),
+        ("kinds", "insults"),
+        ("victim_first_name", "Lou"),
+        ("victim_class", "6e A"),
+        ("contact_email", "maman@example.net"),
+    ];
+    assert_eq!(
+        visitor
+            .submit_multipart(from, from, &fields, vec![])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let admin = app.logged_in(vigie::domain::status::Role::Admin).await;
+    let page = admin.get("/admin/mail").await;
+    assert!(page.text("table").contains("adresse masquée"));
+    assert!(!page.body.contains("maman@example.net"));
+
+    sqlx::query("update outbox set status = 'sent', created_at = now() - interval '40 days'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let storage = vigie::storage::LocalStorage::new(&app.evidence_dir).unwrap();
+    let counts = vigie::jobs::purge(&app.db, &storage, &app.config, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(counts.mail, 2, "the school's mail and the receipt");
+    assert_eq!(app.count("outbox").await, 0);
+}
