@@ -377,10 +377,16 @@ pub async fn messages_for_school(
     scope: &CaseScope,
     id: ReportId,
 ) -> sqlx::Result<Vec<Message>> {
-    if get(pool, scope, id).await?.is_none() {
-        return Ok(Vec::new());
-    }
-    messages(pool, id).await
+    sqlx::query_as!(
+        Message,
+        r#"select (m.account_id is not null) as "from_school!", m.body, m.created_at as "created_at: DateTime<Utc>"
+           from report_messages m join reports r on r.id = m.report_id
+           where m.report_id = $1 and r.school_id = any($2) order by m.id"#,
+        id.0,
+        scope.school_ids() as &[Uuid]
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// A report file as listed.

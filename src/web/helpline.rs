@@ -656,33 +656,52 @@ async fn to_school(
     Ok(())
 }
 
+/// The question or the conclusions, checked, then sent to the school.
+async fn text_to_school(
+    state: &AppState,
+    agent: &HelplineAgent,
+    id: CaseId,
+    text: String,
+    notice: SchoolNotice,
+) -> AppResult<Response> {
+    let (field, max, empty, long) = match notice {
+        SchoolNotice::Returned => (
+            "conclusions",
+            20_000,
+            "Écrivez vos conclusions pour l'établissement.",
+            "20 000 caractères au plus.",
+        ),
+        _ => (
+            "question",
+            10_000,
+            "Écrivez la question à poser à l'établissement.",
+            "10 000 caractères au plus.",
+        ),
+    };
+    match bounded_text(&text, 1, max, empty, long) {
+        Ok(t) => {
+            to_school(state, agent, id, &t, notice).await?;
+            Ok(back_to(BASE, id, "historique"))
+        }
+        Err(e) => {
+            CasePage::with_errors(
+                state,
+                &agent.0,
+                id,
+                FormState::error(field, e.0).keep(field, text),
+            )
+            .await
+        }
+    }
+}
+
 async fn ask_school(
     State(state): State<AppState>,
     agent: HelplineAgent,
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<TextForm>,
 ) -> AppResult<Response> {
-    match bounded_text(
-        &form.text,
-        1,
-        10_000,
-        "Écrivez la question à poser à l'établissement.",
-        "10 000 caractères au plus.",
-    ) {
-        Ok(q) => {
-            to_school(&state, &agent, id, &q, SchoolNotice::Question).await?;
-            Ok(back_to(BASE, id, "historique"))
-        }
-        Err(e) => {
-            CasePage::with_errors(
-                &state,
-                &agent.0,
-                id,
-                FormState::error("question", e.0).keep("question", form.text),
-            )
-            .await
-        }
-    }
+    text_to_school(&state, &agent, id, form.text, SchoolNotice::Question).await
 }
 
 async fn return_case(
@@ -691,25 +710,5 @@ async fn return_case(
     Ids(id): Ids<CaseId>,
     CsrfForm(form): CsrfForm<TextForm>,
 ) -> AppResult<Response> {
-    match bounded_text(
-        &form.text,
-        1,
-        20_000,
-        "Écrivez vos conclusions pour l'établissement.",
-        "20 000 caractères au plus.",
-    ) {
-        Ok(c) => {
-            to_school(&state, &agent, id, &c, SchoolNotice::Returned).await?;
-            Ok(back_to(BASE, id, "historique"))
-        }
-        Err(e) => {
-            CasePage::with_errors(
-                &state,
-                &agent.0,
-                id,
-                FormState::error("conclusions", e.0).keep("conclusions", form.text),
-            )
-            .await
-        }
-    }
+    text_to_school(&state, &agent, id, form.text, SchoolNotice::Returned).await
 }

@@ -116,6 +116,17 @@ async fn report_page(
     })
 }
 
+/// The report page again with the typed text and its error, status 422.
+async fn report_page_with_errors(
+    state: &AppState,
+    staff: &SchoolStaff,
+    id: ReportId,
+    forms: FormState,
+) -> AppResult<Response> {
+    let page = report_page(state, staff, id, forms).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 async fn show_report(
     State(state): State<AppState>,
     staff: SchoolStaff,
@@ -146,14 +157,8 @@ async fn decline(
     ) {
         Ok(r) => r,
         Err(e) => {
-            let page = report_page(
-                &state,
-                &staff,
-                id,
-                FormState::error("reason", e.0).keep("reason", form.text),
-            )
-            .await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let forms = FormState::error("reason", e.0).keep("reason", form.text);
+            return report_page_with_errors(&state, &staff, id, forms).await;
         }
     };
     let mut tx = state.db.begin().await?;
@@ -162,7 +167,7 @@ async fn decline(
         .ok_or(AppError::NotFound)?;
     if report.status != ReportStatus::Received {
         return Err(AppError::Conflict(
-            "Ce signalement a déjà reçu une décision.".into(),
+            "Ce signalement a déjà reçu une décision : rechargez sa page pour la voir.".into(),
         ));
     }
     if let Some(to) = &report.contact_email {
@@ -210,14 +215,8 @@ async fn write_to_reporter(
     ) {
         Ok(b) => b,
         Err(e) => {
-            let page = report_page(
-                &state,
-                &staff,
-                id,
-                FormState::error("message", e.0).keep("message", form.text),
-            )
-            .await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let forms = FormState::error("message", e.0).keep("message", form.text);
+            return report_page_with_errors(&state, &staff, id, forms).await;
         }
     };
     let mut tx = state.db.begin().await?;

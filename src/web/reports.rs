@@ -13,7 +13,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::evidence::{CheckedFile, check_files, with_pending_files};
+use super::evidence::{CheckedFile, PendingFiles, check_files, with_pending_files};
 use super::layout::Layout;
 use super::upload::MultipartForm;
 use super::{ClientIp, FieldErrors, Ids};
@@ -412,6 +412,27 @@ fn checked_files(form: &MultipartForm, errors: &mut FieldErrors) -> Option<Vec<C
         .ok()
 }
 
+/// Stores a report's files and records them, in the report's transaction.
+async fn store_report_files(
+    tx: &mut db::Tx<'_>,
+    pending: &mut PendingFiles,
+    report: ReportId,
+    files: &[CheckedFile],
+) -> AppResult<()> {
+    for f in files {
+        let key = pending.put(&f.bytes).await?;
+        let file = ReportFile {
+            storage_key: &key,
+            original_name: &f.name,
+            mime_type: f.file_type.mime(),
+            size: f.bytes.len() as i64,
+            sha256: &f.sha256,
+        };
+        db::reports::insert_evidence(tx, report, &file).await?;
+    }
+    Ok(())
+}
+
 async fn submit_report(
     State(state): State<AppState>,
     session: Session,
@@ -471,17 +492,7 @@ async fn submit_report(
     let reference = with_pending_files(&state, async |pending| {
         let mut tx = state.db.begin().await?;
         let (id, reference) = db::reports::insert(&mut tx, &report).await?;
-        for f in &files {
-            let key = pending.put(&f.bytes).await?;
-            let file = ReportFile {
-                storage_key: &key,
-                original_name: &f.name,
-                mime_type: f.file_type.mime(),
-                size: f.bytes.len() as i64,
-                sha256: &f.sha256,
-            };
-            db::reports::insert_evidence(&mut tx, id, &file).await?;
-        }
+        store_report_files(&mut tx, pending, id, &files).await?;
         let ctx = cfg.mail_context();
         let urgency = if danger {
             Urgency::Danger
@@ -734,17 +745,7 @@ async fn add_information(
         }
         let summary = if body.is_empty() { format!("{} fichier(s) ajouté(s)", files.len()) } else { body.clone() };
         db::reports::add_reporter_message(&mut tx, &access, &summary).await?;
-        for f in &files {
-            let key = pending.put(&f.bytes).await?;
-            let file = ReportFile {
-                storage_key: &key,
-                original_name: &f.name,
-                mime_type: f.file_type.mime(),
-                size: f.bytes.len() as i64,
-                sha256: &f.sha256,
-            };
-            db::reports::insert_evidence(&mut tx, access.report(), &file).await?;
-        }
+        store_report_files(&mut tx, pending, access.report(), &files).await?;
         // Once a case exists, what the reporter adds goes on its timeline too.
         let open_case = match case {
             Some(c) => db::cases::status_of(&mut tx, c).await?.filter(|s| *s != CaseStatus::Closed).map(|_| c),
