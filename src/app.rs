@@ -17,6 +17,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::auth::ratelimit::Limiter;
 use crate::config::Config;
+use crate::ops::Ops;
 use crate::storage::Storage;
 use crate::web;
 
@@ -61,6 +62,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The operations layer on this state's resources.
+    pub fn ops(&self) -> Ops {
+        Ops::new(self.db.clone(), self.config.clone(), self.storage.clone())
+    }
+
     /// A state on `db` with `config` and `storage`.
     pub fn new(db: PgPool, config: Config, storage: Arc<dyn Storage>) -> AppState {
         let limiters = Arc::new(Limiters::new(&config));
@@ -117,18 +123,8 @@ pub fn build_router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    Router::new()
-        .merge(web::public::router())
-        .merge(web::reports::router())
-        .merge(web::inbox::router())
-        .merge(web::school::router())
-        .merge(web::evidence::router())
-        .merge(web::helpline::router())
-        .merge(web::admin::router())
-        .fallback(web::public::not_found)
-        .layer(axum::middleware::from_fn(
-            crate::auth::csrf::refuse_cross_site,
-        ))
+    web::router()
+        .layer(axum::middleware::from_fn(web::extract::refuse_cross_site))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(headers)

@@ -84,6 +84,19 @@ pub struct ReportSettings {
     pub danger_due_hours: u32,
 }
 
+/// How long data is kept (CNIL defaults), in days.
+#[derive(Clone, Debug)]
+pub struct Retention {
+    /// Closed with no follow-up (outcomes `no_follow_up`, `out_of_scope`).
+    pub closed_no_follow_up_days: i32,
+    /// Closed with a follow-up (resolved, sanctioned, judicial), at most.
+    pub closed_with_follow_up_days: i32,
+    /// Access and audit trail.
+    pub audit_days: i32,
+    /// Sent or dead mails (they hold addresses, reporters' included).
+    pub mail_days: i32,
+}
+
 /// All the settings of a Vigie process.
 #[derive(Clone)]
 pub struct Config {
@@ -116,7 +129,7 @@ pub struct Config {
     /// Public reports.
     pub reports: ReportSettings,
     /// How long data is kept.
-    pub retention: crate::db::purge::Retention,
+    pub retention: Retention,
 }
 
 impl Config {
@@ -189,7 +202,7 @@ impl Config {
                 due_working_days: number("REPORT_DUE_WORKING_DAYS", 2)? as u32,
                 danger_due_hours: number("REPORT_DANGER_DUE_HOURS", 4)? as u32,
             },
-            retention: crate::db::purge::Retention {
+            retention: Retention {
                 closed_no_follow_up_days: number("RETENTION_NO_FOLLOW_UP_DAYS", 61)? as i32,
                 closed_with_follow_up_days: number("RETENTION_WITH_FOLLOW_UP_DAYS", 1095)? as i32,
                 audit_days: number("RETENTION_AUDIT_DAYS", 365)? as i32,
@@ -243,7 +256,7 @@ impl Config {
                 due_working_days: 2,
                 danger_due_hours: 4,
             },
-            retention: crate::db::purge::Retention {
+            retention: Retention {
                 closed_no_follow_up_days: 61,
                 closed_with_follow_up_days: 1095,
                 audit_days: 365,
@@ -261,23 +274,6 @@ impl Config {
             .unwrap_or(&self.public_url);
         let host = rest.split(['/', ':']).next().unwrap_or("vigie");
         if host.is_empty() { "vigie" } else { host }
-    }
-
-    /// The mail context for messages.
-    pub fn mail_context(&self) -> crate::mail::messages::MailContext<'_> {
-        crate::mail::messages::MailContext {
-            public_url: &self.public_url,
-            message_domain: self.message_domain(),
-        }
-    }
-
-    /// The retry policy of the outbox worker.
-    pub fn retry_policy(&self) -> crate::mail::worker::RetryPolicy {
-        crate::mail::worker::RetryPolicy {
-            max_attempts: self.mail.max_attempts,
-            base: self.mail.retry_base,
-            max: self.mail.retry_max,
-        }
     }
 
     /// Whether cookies must be `Secure` (the public URL is https).

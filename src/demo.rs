@@ -135,6 +135,10 @@ async fn seed_cases(
             checklist: [true, true, false, false],
         };
         let (id, _) = db::cases::insert_case(tx, &scope, &new).await?;
+        let locked = db::cases::lock(tx, &scope, id)
+            .await?
+            .context("a case just inserted")?;
+        let id = &locked;
         db::events::append(
             tx,
             id,

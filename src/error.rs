@@ -1,8 +1,5 @@
-//! One error type for every handler. 5xx log their cause once and show no detail.
-
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+//! One error type for every operation and handler. Its page (5xx log their
+//! cause once and show no detail) is rendered by `web::error_page`.
 
 /// What can go wrong while serving a request.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +25,11 @@ pub enum AppError {
     /// The request body is larger than allowed.
     #[error("payload too large")]
     PayloadTooLarge(String),
+    /// A value the operation refused, to show next to the form field
+    /// `field` (a form's own checks come first; this is what only the
+    /// database could tell, such as a target removed meanwhile).
+    #[error("refused field {0}")]
+    Field(&'static str, String),
     /// A malformed request that no form sends.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
@@ -61,75 +63,4 @@ impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
         AppError::Internal(anyhow::Error::new(e))
     }
-}
-
-/// The French error page.
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    /// Shared layout (no user menu on error pages).
-    pub layout: crate::web::layout::Layout,
-    /// Page heading.
-    pub title: &'static str,
-    /// What happened and what to do.
-    pub message: String,
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, title, message) = match self {
-            AppError::Unauthenticated => return Redirect::to("/login").into_response(),
-            AppError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Page introuvable",
-                "Cette page n'existe pas ou vous n'y avez pas accès.".to_owned(),
-            ),
-            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Action impossible", why.to_owned()),
-            AppError::Csrf => (
-                StatusCode::FORBIDDEN,
-                "Formulaire expiré",
-                "Ce formulaire a expiré ou ne vient pas de Vigie. Revenez à la page précédente, rechargez-la et recommencez.".to_owned(),
-            ),
-            AppError::Conflict(msg) => (StatusCode::CONFLICT, "Le dossier a changé", msg),
-            AppError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Trop de tentatives",
-                "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.".to_owned(),
-            ),
-            AppError::PayloadTooLarge(msg) => (StatusCode::PAYLOAD_TOO_LARGE, "Envoi trop volumineux", msg),
-            AppError::BadRequest(why) => {
-                tracing::info!(reason = why, "bad request");
-                (
-                    StatusCode::BAD_REQUEST,
-                    "Requête invalide",
-                    "La requête envoyée est invalide. Revenez à la page précédente et recommencez.".to_owned(),
-                )
-            }
-            AppError::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                internal()
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error");
-                internal()
-            }
-        };
-        let page = ErrorPage {
-            layout: Default::default(),
-            title,
-            message,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, title).into_response(),
-        }
-    }
-}
-
-fn internal() -> (StatusCode, &'static str, String) {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Erreur du service",
-        "Une erreur est survenue de notre côté ; rien n'a été enregistré. Réessayez dans un instant.".to_owned(),
-    )
 }

@@ -24,12 +24,12 @@ pub async fn run(
     storage: Arc<dyn Storage>,
     idle: Duration,
 ) {
-    let policy = config.retry_policy();
+    let policy = worker::RetryPolicy::of(&config.mail);
     loop {
         let now = Utc::now();
         if let Err(e) = messages::flag_overdue_reports(
             &pool,
-            &config.mail_context(),
+            &messages::MailContext::of(&config),
             &config.mail.helpline_desk,
             now,
         )

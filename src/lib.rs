@@ -12,5 +12,6 @@ pub mod embedded_pg;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod ops;
 pub mod storage;
 pub mod web;

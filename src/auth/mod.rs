@@ -6,4 +6,4 @@ pub mod password;
 pub mod ratelimit;
 pub mod session;
 
-pub use session::{Actor, Admin, CaseScope, HelplineAgent, SchoolStaff};
+pub use session::{Actor, CaseScope};

@@ -1,18 +1,17 @@
-//! Server-side sessions (tower-sessions, stored in PostgreSQL) and the
-//! extractors that say who may call a handler.
+//! Server-side sessions (tower-sessions, stored in PostgreSQL), the `Actor`
+//! a session stands for and the `CaseScope` built from it. The extractors
+//! that read them from a request are in `web::extract`.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+use std::time::Duration;
+
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::db;
 use crate::domain::ids::{AccountId, SchoolId};
 use crate::domain::status::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 const AUTH_KEY: &str = "auth";
 
@@ -60,78 +59,19 @@ pub struct Actor {
     pub csrf: String,
 }
 
-impl FromRequestParts<AppState> for Actor {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
-        let Some(auth) = session.get::<AuthData>(AUTH_KEY).await? else {
-            return Err(AppError::Unauthenticated);
-        };
-        let age = Utc::now().timestamp() - auth.login_at;
-        if age < 0 || age as u64 >= state.config.session_absolute.as_secs() {
-            session.flush().await?;
-            return Err(AppError::Unauthenticated);
-        }
-        let Some(account) = db::accounts::load_actor(&state.db, auth.account_id).await? else {
-            session.flush().await?;
-            return Err(AppError::Unauthenticated);
-        };
-        let csrf = super::csrf::token(&session).await?;
-        Ok(Actor {
-            id: account.id,
-            role: account.role,
-            display_name: account.display_name,
-            schools: account.schools,
-            csrf,
-        })
-    }
-}
-
-macro_rules! role_extractor {
-    ($(#[$doc:meta])* $name:ident, $role:expr) => {
-        $(#[$doc])*
-        pub struct $name(pub Actor);
-
-        impl FromRequestParts<AppState> for $name {
-            type Rejection = AppError;
-
-            async fn from_request_parts(
-                parts: &mut Parts,
-                state: &AppState,
-            ) -> Result<Self, Self::Rejection> {
-                let actor = Actor::from_request_parts(parts, state).await?;
-                if actor.role == $role {
-                    Ok($name(actor))
-                } else {
-                    // Another role's pages do not exist for this caller.
-                    Err(AppError::NotFound)
-                }
-            }
-        }
+/// The account a session is logged in as, if it is still within the
+/// absolute timeout `max_age` (an expired one is flushed).
+pub async fn logged_in(session: &Session, max_age: Duration) -> AppResult<Option<AccountId>> {
+    let Some(auth) = session.get::<AuthData>(AUTH_KEY).await? else {
+        return Ok(None);
     };
+    let age = Utc::now().timestamp() - auth.login_at;
+    if age < 0 || age as u64 >= max_age.as_secs() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    Ok(Some(auth.account_id))
 }
-
-role_extractor!(
-    /// A school leadership account.
-    SchoolStaff,
-    Role::SchoolStaff
-);
-role_extractor!(
-    /// A helpline desk account.
-    HelplineAgent,
-    Role::Helpline
-);
-role_extractor!(
-    /// An administrator.
-    Admin,
-    Role::Admin
-);
 
 /// The cases a caller may see. Only built from an [`Actor`]; every query on
 /// cases, evidence and reports takes one and filters with it in SQL.
@@ -179,19 +119,5 @@ impl CaseScope {
     /// Whether a case of `school` is visible to school staff in this scope.
     pub fn covers_school(&self, school: SchoolId) -> bool {
         self.schools.contains(&school.0)
-    }
-}
-
-impl SchoolStaff {
-    /// The scope of this school account.
-    pub fn scope(&self) -> CaseScope {
-        CaseScope::of(&self.0).expect("school staff have a scope")
-    }
-}
-
-impl HelplineAgent {
-    /// The scope of this helpline account.
-    pub fn scope(&self) -> CaseScope {
-        CaseScope::of(&self.0).expect("helpline agents have a scope")
     }
 }

@@ -124,3 +124,18 @@ pub async fn helpline_agents(pool: &PgPool) -> sqlx::Result<Vec<Agent>> {
     .fetch_all(pool)
     .await
 }
+
+/// One active helpline agent.
+pub async fn helpline_agent<'e>(
+    db: impl PgExecutor<'e>,
+    id: AccountId,
+) -> sqlx::Result<Option<Agent>> {
+    sqlx::query_as!(
+        Agent,
+        r#"select id as "id: AccountId", display_name from accounts
+           where id = $1 and role = 'helpline' and active"#,
+        id.0
+    )
+    .fetch_optional(db)
+    .await
+}

@@ -3,6 +3,7 @@
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::audit::AuditAction;
 use crate::domain::ids::AccountId;
 
 /// What the audited request came to.
@@ -27,16 +28,15 @@ impl Outcome {
 pub async fn record<'e>(
     db: impl PgExecutor<'e>,
     actor: Option<AccountId>,
-    action: &str,
-    record_type: &str,
+    action: AuditAction,
     record_id: Option<Uuid>,
     outcome: Outcome,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into audit_log (actor_id, action, record_type, record_id, result) values ($1, $2, $3, $4, $5)",
         actor.map(|a| a.0),
-        action,
-        record_type,
+        action.code(),
+        action.record_type().code(),
         record_id,
         outcome.as_str(),
     )

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::auth::CaseScope;
-use crate::domain::case::{AuthorKind, Platform, Urgency, VictimKind};
+use crate::domain::case::{AuthorKind, CaseOutcome, HarassmentKind, Platform, Urgency, VictimKind};
 use crate::domain::ids::{AccountId, CaseId, SchoolId, TargetId};
 use crate::domain::status::CaseStatus;
 
@@ -28,7 +28,7 @@ pub struct NewCase {
     /// Where.
     pub platforms: Vec<Platform>,
     /// What kinds.
-    pub kinds: Vec<crate::domain::case::HarassmentKind>,
+    pub kinds: Vec<HarassmentKind>,
     /// The guide's checklist: victim secured, evidence preserved, families
     /// informed, authorities told.
     pub checklist: [bool; 4],
@@ -83,13 +83,17 @@ pub async fn insert_case(
     Ok((row.id, row.reference))
 }
 
-/// Adds an alleged author to a case (already checked in scope by the caller's lock).
-pub async fn insert_author(tx: &mut Tx<'_>, case: CaseId, author: &NewAuthor) -> sqlx::Result<()> {
+/// Adds an alleged author to a locked case.
+pub async fn insert_author(
+    tx: &mut Tx<'_>,
+    case: &LockedCase,
+    author: &NewAuthor,
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"insert into case_authors (id, case_id, position, kind, name, group_name)
            values ($1, $2, (select coalesce(max(position), 0) + 1 from case_authors where case_id = $2), $3, $4, $5)"#,
         Uuid::new_v4(),
-        case.0,
+        case.id.0,
         author.kind.code(),
         author.name,
         author.group
@@ -99,10 +103,10 @@ pub async fn insert_author(tx: &mut Tx<'_>, case: CaseId, author: &NewAuthor) ->
     Ok(())
 }
 
-/// Adds an online target to a case.
+/// Adds an online target to a locked case.
 pub async fn insert_target(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     actor: AccountId,
     platform: Platform,
     target: &str,
@@ -111,7 +115,7 @@ pub async fn insert_target(
         r#"insert into online_targets (id, case_id, platform, target, added_by) values ($1, $2, $3, $4, $5)
            returning id as "id: TargetId""#,
         TargetId::new().0,
-        case.0,
+        case.id.0,
         platform.code(),
         target,
         actor.0
@@ -281,8 +285,11 @@ pub async fn list_targets(
     .await
 }
 
-/// The state of a case locked for an action.
-pub struct Locked {
+/// A case locked (`FOR UPDATE`) in the caller's scope for the rest of a
+/// transaction. Only [`lock`] makes one, and every write to a case takes
+/// one: no write can reach a case outside the caller's scope.
+pub struct LockedCase {
+    id: CaseId,
     /// Reference.
     pub reference: String,
     /// School.
@@ -297,15 +304,28 @@ pub struct Locked {
     pub status: CaseStatus,
     /// Claiming agent.
     pub claimed_by: Option<AccountId>,
+    /// Kept for proceedings.
+    pub legal_hold: bool,
+}
+
+impl LockedCase {
+    /// The case's id.
+    pub fn id(&self) -> CaseId {
+        self.id
+    }
 }
 
 /// Locks a case in scope for the rest of the transaction.
-pub async fn lock(tx: &mut Tx<'_>, scope: &CaseScope, id: CaseId) -> sqlx::Result<Option<Locked>> {
+pub async fn lock(
+    tx: &mut Tx<'_>,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Option<LockedCase>> {
     sqlx::query_as!(
-        Locked,
-        r#"select c.reference, c.school_id as "school_id: SchoolId", s.name as school_name, s.uai as school_uai,
+        LockedCase,
+        r#"select c.id as "id: CaseId", c.reference, c.school_id as "school_id: SchoolId", s.name as school_name, s.uai as school_uai,
                   c.urgency as "urgency: Urgency", c.status as "status: CaseStatus",
-                  c.claimed_by as "claimed_by: AccountId"
+                  c.claimed_by as "claimed_by: AccountId", c.legal_hold
            from cases c
            join schools s on s.id = c.school_id
            where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
@@ -326,22 +346,15 @@ pub async fn account_name(tx: &mut Tx<'_>, id: AccountId) -> sqlx::Result<Option
         .await
 }
 
-/// The status of a case linked to a report the caller may add to (system
-/// read: the caller proved access to the report, not to the case).
-pub async fn status_of(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<Option<CaseStatus>> {
-    sqlx::query_scalar!(
-        r#"select status as "status: CaseStatus" from cases where id = $1"#,
-        id.0
-    )
-    .fetch_optional(&mut **tx)
-    .await
-}
-
-/// Moves a locked case to `status` (the status machine was asked first).
-pub async fn set_status(tx: &mut Tx<'_>, id: CaseId, status: CaseStatus) -> sqlx::Result<()> {
+/// Moves a locked case to `status` (decided by the status machine).
+pub async fn set_status(
+    tx: &mut Tx<'_>,
+    case: &LockedCase,
+    status: CaseStatus,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "update cases set status = $2 where id = $1",
-        id.0,
+        case.id.0,
         status as CaseStatus
     )
     .execute(&mut **tx)
@@ -349,11 +362,12 @@ pub async fn set_status(tx: &mut Tx<'_>, id: CaseId, status: CaseStatus) -> sqlx
     Ok(())
 }
 
-/// Refers a locked case to the helpline (unclaimed).
-pub async fn refer(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+/// Refers a locked case to the helpline, unclaimed, as `status`.
+pub async fn refer(tx: &mut Tx<'_>, case: &LockedCase, status: CaseStatus) -> sqlx::Result<()> {
     sqlx::query!(
-        "update cases set status = 'referred', referred_at = now(), claimed_by = null, claimed_at = null where id = $1",
-        id.0
+        "update cases set status = $2, referred_at = now(), claimed_by = null, claimed_at = null where id = $1",
+        case.id.0,
+        status as CaseStatus
     )
     .execute(&mut **tx)
     .await?;
@@ -361,26 +375,27 @@ pub async fn refer(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
 }
 
 /// Takes back an unclaimed referral: the helpline no longer sees the case.
-pub async fn withdraw(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+pub async fn withdraw(tx: &mut Tx<'_>, case: &LockedCase, status: CaseStatus) -> sqlx::Result<()> {
     sqlx::query!(
-        "update cases set status = 'open', referred_at = null where id = $1",
-        id.0
+        "update cases set status = $2, referred_at = null where id = $1",
+        case.id.0,
+        status as CaseStatus
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Gives a locked case to `agent` (claim or reassignment), in progress.
+/// Gives a locked case to `agent` (claim or reassignment), as `status`.
 pub async fn assign(
     tx: &mut Tx<'_>,
-    id: CaseId,
+    case: &LockedCase,
     agent: AccountId,
     status: CaseStatus,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "update cases set status = $3, claimed_by = $2, claimed_at = now() where id = $1",
-        id.0,
+        case.id.0,
         agent.0,
         status as CaseStatus
     )
@@ -389,34 +404,54 @@ pub async fn assign(
     Ok(())
 }
 
-/// Puts a locked case back in the queue, unclaimed.
-pub async fn release(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+/// Puts a locked case back in the queue, unclaimed, as `status`.
+pub async fn release(tx: &mut Tx<'_>, case: &LockedCase, status: CaseStatus) -> sqlx::Result<()> {
     sqlx::query!(
-        "update cases set status = 'referred', claimed_by = null, claimed_at = null where id = $1",
-        id.0
+        "update cases set status = $2, claimed_by = null, claimed_at = null where id = $1",
+        case.id.0,
+        status as CaseStatus
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Closes a locked case with an outcome.
-pub async fn close(tx: &mut Tx<'_>, id: CaseId, outcome: &str) -> sqlx::Result<()> {
+/// Closes a locked case with an outcome, as `status`.
+pub async fn close(
+    tx: &mut Tx<'_>,
+    case: &LockedCase,
+    status: CaseStatus,
+    outcome: CaseOutcome,
+) -> sqlx::Result<()> {
     sqlx::query!(
-        "update cases set status = 'closed', closed_at = now(), outcome = $2 where id = $1",
-        id.0,
-        outcome
+        "update cases set status = $2, closed_at = now(), outcome = $3 where id = $1",
+        case.id.0,
+        status as CaseStatus,
+        outcome.code()
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Reopens a locked, closed case.
-pub async fn reopen(tx: &mut Tx<'_>, id: CaseId) -> sqlx::Result<()> {
+/// Reopens a locked, closed case, as `status`.
+pub async fn reopen(tx: &mut Tx<'_>, case: &LockedCase, status: CaseStatus) -> sqlx::Result<()> {
     sqlx::query!(
-        "update cases set status = 'open', closed_at = null, outcome = null where id = $1",
-        id.0
+        "update cases set status = $2, closed_at = null, outcome = null where id = $1",
+        case.id.0,
+        status as CaseStatus
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Puts a locked case under legal hold (never purged) or lifts it.
+pub async fn set_legal_hold(tx: &mut Tx<'_>, case: &LockedCase, hold: bool) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set legal_hold = $2 where id = $1",
+        case.id.0,
+        hold
     )
     .execute(&mut **tx)
     .await?;

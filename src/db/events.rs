@@ -5,14 +5,15 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Tx;
+use super::cases::LockedCase;
 use crate::auth::CaseScope;
 use crate::domain::case::EventKind;
 use crate::domain::ids::{AccountId, CaseId};
 
-/// Appends an event and marks the case as active now.
+/// Appends an event to a locked case and marks it as active now.
 pub async fn append(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     actor: Option<AccountId>,
     kind: EventKind,
     note: Option<&str>,
@@ -20,7 +21,7 @@ pub async fn append(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into case_events (case_id, actor_id, kind, note, data) values ($1, $2, $3, $4, $5)",
-        case.0,
+        case.id().0,
         actor.map(|a| a.0),
         kind.code(),
         note,
@@ -30,7 +31,7 @@ pub async fn append(
     .await?;
     sqlx::query!(
         "update cases set last_activity_at = now() where id = $1",
-        case.0
+        case.id().0
     )
     .execute(&mut **tx)
     .await?;

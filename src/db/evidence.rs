@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Tx;
+use super::cases::LockedCase;
 use crate::auth::CaseScope;
 use crate::domain::ids::{AccountId, CaseId, EvidenceId};
 use crate::domain::upload::FileType;
@@ -23,10 +24,10 @@ pub struct NewEvidence<'a> {
     pub sha256: &'a str,
 }
 
-/// Records a stored file on a case.
+/// Records a stored file on a locked case.
 pub async fn insert(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     actor: Option<AccountId>,
     e: &NewEvidence<'_>,
 ) -> sqlx::Result<EvidenceId> {
@@ -34,7 +35,7 @@ pub async fn insert(
         r#"insert into evidence (id, case_id, storage_key, original_name, mime_type, size_bytes, sha256, added_by)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id: EvidenceId""#,
         EvidenceId::new().0,
-        case.0,
+        case.id().0,
         e.storage_key,
         e.original_name,
         e.file_type.mime(),
@@ -80,11 +81,6 @@ impl Evidence {
     /// Whether a preview may be shown.
     pub fn is_image(&self) -> bool {
         self.file_type().is_some_and(FileType::is_image)
-    }
-
-    /// Size for people: "1,2 Mo".
-    pub fn size_label(&self) -> String {
-        crate::web::format::bytes(self.size_bytes)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod events;
 pub mod evidence;
+pub mod inbox;
 pub mod outbox;
 pub mod purge;
 pub mod queue;
@@ -13,6 +14,7 @@ pub mod records;
 pub mod reports;
 pub mod schools;
 pub mod stats;
+pub mod system;
 
 use std::time::Duration;
 

@@ -4,18 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// How long data is kept (DESIGN "Privacy defaults").
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    /// Closed with no follow-up (outcomes `no_follow_up`, `out_of_scope`).
-    pub closed_no_follow_up_days: i32,
-    /// Closed with a follow-up (resolved, sanctioned, judicial), at most.
-    pub closed_with_follow_up_days: i32,
-    /// Access and audit trail.
-    pub audit_days: i32,
-    /// Sent or dead mails (they hold addresses, reporters' included).
-    pub mail_days: i32,
-}
+pub use crate::config::Retention;
 
 /// What one run removed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -127,23 +116,4 @@ pub async fn last_run(pool: &PgPool) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar!(r#"select max(ran_at) as "at: DateTime<Utc>" from purge_runs"#)
         .fetch_one(pool)
         .await
-}
-
-/// Puts a case under legal hold (disciplinary or judicial proceedings) or
-/// lifts it. Scoped: only the school's staff.
-pub async fn set_legal_hold(
-    tx: &mut super::Tx<'_>,
-    scope: &crate::auth::CaseScope,
-    case: crate::domain::ids::CaseId,
-    hold: bool,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "update cases set legal_hold = $3 where id = $1 and school_id = any($2)",
-        case.0,
-        scope.school_ids(),
-        hold
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

@@ -6,14 +6,15 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::Tx;
+use super::cases::LockedCase;
 use crate::auth::CaseScope;
 use crate::domain::case::{RequestKind, RequestOutcome, SanctionKind};
-use crate::domain::ids::{AccountId, CaseId, TargetId};
+use crate::domain::ids::{AccountId, CaseId, RequestId, TargetId};
 
 /// A platform request as shown on the case page.
 pub struct PlatformRequest {
     /// Id.
-    pub id: Uuid,
+    pub id: RequestId,
     /// Platform code of the target.
     pub platform: String,
     /// The account or post.
@@ -57,19 +58,19 @@ impl PlatformRequest {
 /// Returns `None` when the target is not one of the case's.
 pub async fn insert_request(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     target: TargetId,
     kind: RequestKind,
     sent_on: NaiveDate,
     platform_reference: &str,
     actor: AccountId,
-) -> sqlx::Result<Option<Uuid>> {
+) -> sqlx::Result<Option<RequestId>> {
     sqlx::query_scalar!(
         r#"insert into platform_requests (id, case_id, target_id, kind, sent_on, platform_reference, created_by)
            select $1, $2, t.id, $4, $5, $6, $7 from online_targets t where t.id = $3 and t.case_id = $2
-           returning id"#,
-        Uuid::new_v4(),
-        case.0,
+           returning id as "id: RequestId""#,
+        RequestId::new().0,
+        case.id().0,
         target.0,
         kind as RequestKind,
         sent_on as NaiveDate,
@@ -84,15 +85,15 @@ pub async fn insert_request(
 /// request was changed.
 pub async fn set_request_outcome(
     tx: &mut Tx<'_>,
-    case: CaseId,
-    request: Uuid,
+    case: &LockedCase,
+    request: RequestId,
     outcome: RequestOutcome,
     outcome_on: NaiveDate,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update platform_requests set outcome = $3, outcome_on = $4 where id = $2 and case_id = $1 and outcome = 'pending'",
-        case.0,
-        request,
+        case.id().0,
+        request.0,
         outcome as RequestOutcome,
         outcome_on as NaiveDate
     )
@@ -109,7 +110,7 @@ pub async fn list_requests(
 ) -> sqlx::Result<Vec<PlatformRequest>> {
     sqlx::query_as!(
         PlatformRequest,
-        r#"select r.id, t.platform, t.target, r.kind as "kind: RequestKind", r.sent_on as "sent_on: NaiveDate",
+        r#"select r.id as "id: RequestId", t.platform, t.target, r.kind as "kind: RequestKind", r.sent_on as "sent_on: NaiveDate",
                   r.platform_reference, r.outcome as "outcome: RequestOutcome", r.outcome_on as "outcome_on: NaiveDate"
            from platform_requests r
            join online_targets t on t.id = r.target_id
@@ -135,7 +136,7 @@ pub struct Escalation {
 /// Records an escalation.
 pub async fn insert_escalation(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     reference: &str,
     on: NaiveDate,
     actor: AccountId,
@@ -143,7 +144,7 @@ pub async fn insert_escalation(
     sqlx::query!(
         "insert into escalations (id, case_id, reference, escalated_on, created_by) values ($1, $2, $3, $4, $5)",
         Uuid::new_v4(),
-        case.0,
+        case.id().0,
         reference,
         on as NaiveDate,
         actor.0
@@ -182,7 +183,7 @@ pub struct Intervention {
 /// Records an intervention proposal.
 pub async fn insert_intervention(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     on: NaiveDate,
     topic: &str,
     actor: AccountId,
@@ -190,7 +191,7 @@ pub async fn insert_intervention(
     sqlx::query!(
         "insert into interventions (id, case_id, proposed_on, topic, created_by) values ($1, $2, $3, $4, $5)",
         Uuid::new_v4(),
-        case.0,
+        case.id().0,
         on as NaiveDate,
         topic,
         actor.0
@@ -233,7 +234,7 @@ pub struct Sanction {
 /// Records a sanction.
 pub async fn insert_sanction(
     tx: &mut Tx<'_>,
-    case: CaseId,
+    case: &LockedCase,
     kind: SanctionKind,
     on: NaiveDate,
     note: &str,
@@ -242,7 +243,7 @@ pub async fn insert_sanction(
     sqlx::query!(
         "insert into sanctions (id, case_id, kind, decided_on, note, created_by) values ($1, $2, $3, $4, $5, $6)",
         Uuid::new_v4(),
-        case.0,
+        case.id().0,
         kind as SanctionKind,
         on as NaiveDate,
         note,

@@ -34,6 +34,19 @@ macro_rules! closed_set {
             pub fn label_of(code: &str) -> &str {
                 Self::parse(code).map(Self::label).unwrap_or(code)
             }
+
+            /// The known values among submitted codes, each once, in the
+            /// order given: repeated or unknown codes cannot grow what is
+            /// stored beyond the set itself.
+            pub fn parse_set<S: AsRef<str>>(codes: &[S]) -> Vec<$name> {
+                let mut set = Vec::new();
+                for v in codes.iter().filter_map(|c| Self::parse(c.as_ref())) {
+                    if !set.contains(&v) {
+                        set.push(v);
+                    }
+                }
+                set
+            }
         }
     };
 }
@@ -215,6 +228,17 @@ closed_set!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_keeps_each_known_value_once() {
+        let typed: Vec<String> = std::iter::repeat_n("tiktok".to_owned(), 100_000)
+            .chain(["x".into(), "nope".into(), "tiktok".into()])
+            .collect();
+        assert_eq!(
+            Platform::parse_set(&typed),
+            vec![Platform::TikTok, Platform::X]
+        );
+    }
 
     #[test]
     fn codes_round_trip() {

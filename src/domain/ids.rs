@@ -69,3 +69,7 @@ id_type!(
     /// A report (signalement) sent through the public form.
     ReportId
 );
+id_type!(
+    /// A request to a platform (account closure, removal, preservation).
+    RequestId
+);

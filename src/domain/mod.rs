@@ -1,8 +1,10 @@
 //! Pure types and rules: no axum, no SQL.
 
+pub mod audit;
 pub mod case;
 pub mod deadline;
 pub mod followup;
+pub mod format;
 pub mod ids;
 pub mod status;
 pub mod upload;

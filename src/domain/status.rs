@@ -148,11 +148,14 @@ pub enum CaseAction {
     /// The claiming agent records advice, a platform request, an escalation,
     /// an intervention.
     HelplineRecord,
+    /// The school puts the case under legal hold or lifts it (any status,
+    /// closed included: that is when it matters).
+    LegalHold,
 }
 
 impl CaseAction {
     /// Every action.
-    pub const ALL: [CaseAction; 12] = [
+    pub const ALL: [CaseAction; 13] = [
         CaseAction::Refer,
         CaseAction::Withdraw,
         CaseAction::Claim,
@@ -165,7 +168,19 @@ impl CaseAction {
         CaseAction::Reopen,
         CaseAction::SchoolRecord,
         CaseAction::HelplineRecord,
+        CaseAction::LegalHold,
     ];
+
+    /// Whether only the agent who claimed the case may take this action.
+    pub fn needs_claimer(self) -> bool {
+        matches!(
+            self,
+            CaseAction::Release
+                | CaseAction::AskSchool
+                | CaseAction::Return
+                | CaseAction::HelplineRecord
+        )
+    }
 }
 
 /// Why an action is refused.
@@ -191,9 +206,13 @@ pub fn transition(
     use CaseStatus as S;
 
     let actor = match action {
-        A::Refer | A::Withdraw | A::Answer | A::Close | A::Reopen | A::SchoolRecord => {
-            Role::SchoolStaff
-        }
+        A::Refer
+        | A::Withdraw
+        | A::Answer
+        | A::Close
+        | A::Reopen
+        | A::SchoolRecord
+        | A::LegalHold => Role::SchoolStaff,
         A::Claim | A::Release | A::Reassign | A::AskSchool | A::Return | A::HelplineRecord => {
             Role::Helpline
         }
@@ -214,6 +233,7 @@ pub fn transition(
         (S::Open | S::Returned, A::Close) => S::Closed,
         (S::Closed, A::Reopen) => S::Open,
         (s, A::SchoolRecord) if s != S::Closed => s,
+        (s, A::LegalHold) => s,
         (s @ (S::InProgress | S::AwaitingSchool), A::HelplineRecord) => s,
         _ => return Err(Refusal::WrongStatus),
     };
@@ -267,6 +287,17 @@ mod tests {
             S::AwaitingSchool,
         ),
         (S::Returned, A::SchoolRecord, R::SchoolStaff, S::Returned),
+        (S::Open, A::LegalHold, R::SchoolStaff, S::Open),
+        (S::Referred, A::LegalHold, R::SchoolStaff, S::Referred),
+        (S::InProgress, A::LegalHold, R::SchoolStaff, S::InProgress),
+        (
+            S::AwaitingSchool,
+            A::LegalHold,
+            R::SchoolStaff,
+            S::AwaitingSchool,
+        ),
+        (S::Returned, A::LegalHold, R::SchoolStaff, S::Returned),
+        (S::Closed, A::LegalHold, R::SchoolStaff, S::Closed),
         (S::InProgress, A::HelplineRecord, R::Helpline, S::InProgress),
         (
             S::AwaitingSchool,
@@ -292,7 +323,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 12 * 3);
+        assert_eq!(checked, 6 * 13 * 3);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
 /// Why a value was refused, in French for the form that typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -141,6 +143,120 @@ pub fn bounded_text(
     Ok(s.to_owned())
 }
 
+/// The bounds of a free text and what to say when it is outside them.
+#[derive(Clone, Copy, Debug)]
+pub struct TextRule {
+    /// Fewest characters (0: optional).
+    pub min: usize,
+    /// Most characters.
+    pub max: usize,
+    /// Message when shorter than `min`.
+    pub empty: &'static str,
+    /// Message when longer than `max`.
+    pub long: &'static str,
+}
+
+impl TextRule {
+    /// An optional text of at most `max` characters.
+    pub const fn optional(max: usize, long: &'static str) -> TextRule {
+        TextRule {
+            min: 0,
+            max,
+            empty: "",
+            long,
+        }
+    }
+
+    /// A required text of 1 to `max` characters.
+    pub const fn required(max: usize, empty: &'static str, long: &'static str) -> TextRule {
+        TextRule {
+            min: 1,
+            max,
+            empty,
+            long,
+        }
+    }
+
+    /// The same rule, with an empty text accepted.
+    pub const fn or_empty(self) -> TextRule {
+        TextRule { min: 0, ..self }
+    }
+
+    /// The trimmed text, if within the bounds.
+    pub fn parse(&self, input: &str) -> Result<String, Invalid> {
+        bounded_text(input, self.min, self.max, self.empty, self.long)
+    }
+
+    /// The trimmed text, `None` when empty.
+    pub fn parse_optional(&self, input: &str) -> Result<Option<String>, Invalid> {
+        self.parse(input).map(|s| (!s.is_empty()).then_some(s))
+    }
+}
+
+const DATE_FORMAT: &str = "Saisissez une date au format jj/mm/aaaa.";
+
+/// A date typed in a date field (`YYYY-MM-DD`, what browsers send).
+pub fn date(input: &str) -> Result<NaiveDate, Invalid> {
+    match NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+        Ok(d) => Ok(d),
+        Err(_) if input.trim().is_empty() => Err(Invalid("Indiquez la date.")),
+        Err(_) => Err(Invalid(DATE_FORMAT)),
+    }
+}
+
+/// A date that has happened: not after `today`.
+pub fn past_date(input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    let d = date(input)?;
+    if d > today {
+        return Err(Invalid("La date ne peut pas être dans le futur."));
+    }
+    Ok(d)
+}
+
+/// An optional date that has happened.
+pub fn optional_past_date(input: &str, today: NaiveDate) -> Result<Option<NaiveDate>, Invalid> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    past_date(input, today).map(Some)
+}
+
+/// A telephone number as people type it: digits, spaces, dots, dashes,
+/// brackets and a leading +; 10 to 15 digits. Kept as digits (and +).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Parses a typed number.
+    pub fn parse(input: &str) -> Result<Phone, Invalid> {
+        let p = input.trim();
+        let kept: String = p
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        let only_allowed = p
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .+-()".contains(c));
+        if only_allowed && (10..=15).contains(&kept.len()) {
+            Ok(Phone(kept))
+        } else {
+            Err(Invalid(
+                "Ce numéro ne semble pas valide (exemple : 06 12 34 56 78). Vous pouvez aussi le laisser vide.",
+            ))
+        }
+    }
+
+    /// The number as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The stored form.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +306,38 @@ mod tests {
             Err(Invalid("long"))
         );
         assert_eq!(bounded_text("", 0, 3, "vide", "long").unwrap(), "");
+    }
+
+    #[test]
+    fn dates_are_checked_once() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(past_date("2026-11-23", today).unwrap(), today);
+        assert!(past_date("2026-11-24", today).is_err());
+        assert!(past_date("23/11/2026", today).is_err());
+        assert_eq!(past_date("", today), Err(Invalid("Indiquez la date.")));
+        assert_eq!(optional_past_date(" ", today), Ok(None));
+        assert!(date("2030-01-01").is_ok());
+    }
+
+    #[test]
+    fn phones_keep_digits() {
+        assert_eq!(
+            Phone::parse("06 12.34-56 78").unwrap().as_str(),
+            "0612345678"
+        );
+        assert_eq!(
+            Phone::parse("+33 6 12 34 56 78").unwrap().as_str(),
+            "+33612345678"
+        );
+        assert!(Phone::parse("06 12").is_err());
+        assert!(Phone::parse("06 12 34 56 7x").is_err());
+    }
+
+    #[test]
+    fn text_rules_bound_and_trim() {
+        const R: TextRule = TextRule::optional(3, "long");
+        assert_eq!(R.parse_optional("  "), Ok(None));
+        assert_eq!(R.parse_optional(" ab "), Ok(Some("ab".into())));
+        assert!(R.parse("abcd").is_err());
     }
 }

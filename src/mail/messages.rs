@@ -5,6 +5,7 @@ use std::ops::Not;
 
 use askama::Template;
 
+use crate::config::Config;
 use crate::db::{self, Tx, outbox::NewMail};
 use crate::domain::case::Urgency;
 use crate::domain::ids::{CaseId, SchoolId};
@@ -15,6 +16,16 @@ pub struct MailContext<'a> {
     pub public_url: &'a str,
     /// The host part of Message-IDs.
     pub message_domain: &'a str,
+}
+
+impl<'a> MailContext<'a> {
+    /// The context of this deployment.
+    pub fn of(config: &'a Config) -> MailContext<'a> {
+        MailContext {
+            public_url: &config.public_url,
+            message_domain: config.message_domain(),
+        }
+    }
 }
 
 /// The case (or report) as mails name it.
@@ -239,7 +250,7 @@ pub async fn flag_overdue_reports(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<usize> {
     let mut tx = pool.begin().await?;
-    let overdue = db::reports::claim_overdue(&mut tx, now).await?;
+    let overdue = db::system::claim_overdue(&mut tx, now).await?;
     for r in &overdue {
         let body = OverdueMail {
             reference: &r.reference,
@@ -262,7 +273,7 @@ pub async fn flag_overdue_reports(
             case: None,
         };
         db::outbox::enqueue(&mut tx, &mail, ctx.message_domain).await?;
-        db::reports::mark_notified(&mut tx, r.id).await?;
+        db::system::mark_notified(&mut tx, r.id).await?;
     }
     tx.commit().await?;
     if !overdue.is_empty() {

@@ -9,6 +9,7 @@ use rand::Rng;
 use sqlx::PgPool;
 
 use super::Mailer;
+use crate::config::MailSettings;
 use crate::db::outbox;
 
 /// Retry policy.
@@ -23,6 +24,15 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The policy of the configured outbox.
+    pub fn of(mail: &MailSettings) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: mail.max_attempts,
+            base: mail.retry_base,
+            max: mail.retry_max,
+        }
+    }
+
     /// When to try again after `attempts` failed attempts, or `None` when the
     /// mail is dead. The delay doubles each time, ±20 % jitter.
     pub fn next_attempt(&self, now: DateTime<Utc>, attempts: i32) -> Option<DateTime<Utc>> {

@@ -319,9 +319,14 @@ impl TestApp {
     pub async fn deliver(&self, now: chrono::DateTime<chrono::Utc>) -> usize {
         let mailer =
             vigie::mail::Mailer::new(&self.config.mail.smtp_url, &self.config.mail.from).unwrap();
-        vigie::mail::worker::deliver_due(&self.db, &mailer, &self.config.retry_policy(), now)
-            .await
-            .unwrap()
+        vigie::mail::worker::deliver_due(
+            &self.db,
+            &mailer,
+            &vigie::mail::worker::RetryPolicy::of(&self.config.mail),
+            now,
+        )
+        .await
+        .unwrap()
     }
 
     /// Number of rows in a table.

@@ -516,7 +516,7 @@ async fn an_unhandled_report_is_flagged_and_the_helpline_is_mailed_once() {
     let (_, sent) = send_report(&app, "0691664K", &danger, vec![]).await;
     assert!(sent.text(".emergency").contains("17"));
     let reference = sent.text(".lead strong");
-    let ctx = app.config.mail_context();
+    let ctx = vigie::mail::messages::MailContext::of(&app.config);
     let desk = &app.config.mail.helpline_desk;
     // Not yet due: 4 hours for danger.
     assert_eq!(

@@ -1,37 +1,23 @@
-//! Pages anyone can reach: home, health check, login, logout, static assets.
+//! Pages anyone can reach: home, health check, login, logout, static
+//! assets, the guide and the privacy notice.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::ClientIp;
-use super::layout::Layout;
+use super::public_layout;
 use crate::app::AppState;
-use crate::auth::csrf::{self, CsrfForm};
-use crate::auth::password;
 use crate::auth::ratelimit::ip_key;
-use crate::auth::session;
-use crate::db;
-use crate::db::audit::Outcome;
+use crate::auth::{csrf, session};
 use crate::domain::status::Role;
-use crate::domain::values::EmailAddress;
 use crate::error::{AppError, AppResult};
-
-/// Public routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/healthz", get(healthz))
-        .route("/login", get(show_login).post(log_in))
-        .route("/logout", post(log_out))
-        .route("/static/{*path}", get(static_file))
-}
+use crate::ops;
+use crate::web::extract::{ClientIp, CsrfForm, Empty};
+use crate::web::layout::Layout;
 
 /// The home page.
 #[derive(Template, WebTemplate)]
@@ -40,17 +26,14 @@ pub struct HomePage {
     layout: Layout,
 }
 
-async fn home(session: Session) -> AppResult<HomePage> {
+pub(super) async fn home(session: Session) -> AppResult<HomePage> {
     Ok(HomePage {
-        layout: Layout {
-            user: None,
-            csrf: csrf::token(&session).await?,
-        },
+        layout: public_layout(&session).await?,
     })
 }
 
 /// 200 when the database answers, 503 otherwise.
-async fn healthz(State(state): State<AppState>) -> Response {
+pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar!("select 1 as \"one!\"")
         .fetch_one(&state.db)
         .await
@@ -72,12 +55,9 @@ pub struct LoginPage {
     error: Option<&'static str>,
 }
 
-async fn show_login(session: Session) -> AppResult<LoginPage> {
+pub(super) async fn show_login(session: Session) -> AppResult<LoginPage> {
     Ok(LoginPage {
-        layout: Layout {
-            user: None,
-            csrf: csrf::token(&session).await?,
-        },
+        layout: public_layout(&session).await?,
         email: String::new(),
         error: None,
     })
@@ -96,7 +76,7 @@ const BAD_LOGIN: &str = "Adresse électronique ou mot de passe incorrect.";
 const TOO_MANY: &str =
     "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.";
 
-async fn log_in(
+pub(super) async fn log_in(
     State(state): State<AppState>,
     session: Session,
     ClientIp(ip): ClientIp,
@@ -104,66 +84,46 @@ async fn log_in(
 ) -> AppResult<Response> {
     let typed = form.email.trim().to_lowercase();
     let again = |status: StatusCode, error: &'static str, csrf: String| {
-        (
-            status,
-            LoginPage {
-                layout: Layout { user: None, csrf },
-                email: form.email.trim().to_owned(),
-                error: Some(error),
-            },
-        )
-            .into_response()
+        let email: String = form.email.trim().chars().take(MAX_EMAIL).collect();
+        let page = LoginPage {
+            layout: Layout { user: None, csrf },
+            email,
+            error: Some(error),
+        };
+        (status, page).into_response()
     };
-    // Both budgets are spent whether or not the account exists.
+    // Both budgets are spent whether or not the account exists. The typed
+    // address is keyed by its hash: whatever its length, a key is 64 bytes.
     let ip_ok = state
         .limiters
         .login_ip
         .check(&ip.map(ip_key).unwrap_or_else(|| "unknown".into()));
-    let account_ok = state.limiters.login_account.check(&typed);
+    let account_ok = state.limiters.login_account.check(&account_key(&typed));
     let csrf = csrf::token(&session).await?;
     if !(ip_ok && account_ok) {
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, TOO_MANY, csrf));
     }
-    let found = match EmailAddress::parse(&typed) {
-        Ok(email) => db::accounts::find_for_login(&state.db, &email).await?,
-        Err(_) => None,
+    let typed = if typed.len() > MAX_EMAIL {
+        ""
+    } else {
+        typed.as_str()
     };
-    let hash = found
-        .as_ref()
-        .map(|(_, h)| h.clone())
-        .unwrap_or_else(|| password::dummy_hash().to_owned());
-    let verified = password::verify_password(form.password.clone(), hash).await?;
-    let account = match (found, verified) {
-        (Some((id, _)), true) => id,
-        (found, _) => {
-            let id = found.map(|(id, _)| id);
-            db::audit::record(
-                &state.db,
-                id,
-                "login",
-                "account",
-                id.map(|id| id.0),
-                Outcome::Denied,
-            )
-            .await?;
-            return Ok(again(StatusCode::UNAUTHORIZED, BAD_LOGIN, csrf));
-        }
+    let Some((account, role)) = ops::accounts::log_in(&state.ops(), typed, form.password).await?
+    else {
+        return Ok(again(StatusCode::UNAUTHORIZED, BAD_LOGIN, csrf));
     };
     session::log_in(&session, account).await?;
-    db::audit::record(
-        &state.db,
-        Some(account),
-        "login",
-        "account",
-        Some(account.0),
-        Outcome::Ok,
-    )
-    .await?;
-    let role = db::accounts::load_actor(&state.db, account)
-        .await?
-        .map(|a| a.role)
-        .ok_or(AppError::Unauthenticated)?;
     Ok(Redirect::to(home_of(role)).into_response())
+}
+
+/// The longest address a login form takes (RFC 5321 allows 254).
+const MAX_EMAIL: usize = 254;
+
+/// The limiter key of a typed address: its SHA-256, so that a key's size
+/// does not depend on what was typed.
+fn account_key(typed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(typed.as_bytes()))
 }
 
 /// Where a role lands after login.
@@ -175,10 +135,7 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
-async fn log_out(session: Session, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Redirect> {
+pub(super) async fn log_out(session: Session, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Redirect> {
     session::log_out(&session).await?;
     Ok(Redirect::to("/login"))
 }
@@ -193,16 +150,16 @@ const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     (
         "css/vigie.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../static/css/vigie.css"),
+        include_bytes!("../../../static/css/vigie.css"),
     ),
     (
         "js/vigie.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../static/js/vigie.js"),
+        include_bytes!("../../../static/js/vigie.js"),
     ),
 ];
 
-async fn static_file(Path(path): Path<String>) -> Response {
+pub(super) async fn static_file(Path(path): Path<String>) -> Response {
     match STATIC_FILES.iter().find(|(p, _, _)| *p == path) {
         Some((_, mime, body)) => (
             [
@@ -214,4 +171,30 @@ async fn static_file(Path(path): Path<String>) -> Response {
             .into_response(),
         None => AppError::NotFound.into_response(),
     }
+}
+
+/// The guide for head teachers.
+#[derive(Template, WebTemplate)]
+#[template(path = "public/guide.html")]
+pub struct GuidePage {
+    layout: Layout,
+}
+
+pub(super) async fn guide(session: Session) -> AppResult<GuidePage> {
+    Ok(GuidePage {
+        layout: public_layout(&session).await?,
+    })
+}
+
+/// The privacy notice.
+#[derive(Template, WebTemplate)]
+#[template(path = "public/privacy.html")]
+pub struct PrivacyPage {
+    layout: Layout,
+}
+
+pub(super) async fn privacy(session: Session) -> AppResult<PrivacyPage> {
+    Ok(PrivacyPage {
+        layout: public_layout(&session).await?,
+    })
 }

@@ -6,16 +6,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Redirect;
 use axum::routing::{get, post};
-use serde::Deserialize;
 
-use super::Ids;
-use super::layout::Layout;
 use crate::app::AppState;
-use crate::auth::Admin;
-use crate::auth::csrf::CsrfForm;
 use crate::db;
 use crate::domain::status::CaseStatus;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::ops;
+use crate::web::extract::{Admin, CsrfForm, Empty, Ids};
+use crate::web::layout::Layout;
 
 /// Admin routes.
 pub fn router() -> Router<AppState> {
@@ -86,27 +84,12 @@ async fn mail(State(state): State<AppState>, admin: Admin) -> AppResult<MailPage
     })
 }
 
-/// The token-only form.
-#[derive(Deserialize)]
-pub struct Empty {}
-
 async fn retry_mail(
     State(state): State<AppState>,
     admin: Admin,
     Ids(id): Ids<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Redirect> {
-    if !db::outbox::retry(&state.db, id).await? {
-        return Err(AppError::NotFound);
-    }
-    db::audit::record(
-        &state.db,
-        Some(admin.0.id),
-        "retry_mail",
-        "mail",
-        None,
-        db::audit::Outcome::Ok,
-    )
-    .await?;
+    ops::admin::retry_mail(&state.ops(), &admin.0, id).await?;
     Ok(Redirect::to("/admin/mail"))
 }

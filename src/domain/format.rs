@@ -80,8 +80,8 @@ pub fn duration(d: chrono::TimeDelta) -> String {
 }
 
 /// "512 octets", "12,5 Ko", "1,2 Mo".
-pub fn bytes(n: i64) -> String {
-    let n = n.max(0) as f64;
+pub fn bytes(n: impl std::borrow::Borrow<i64>) -> String {
+    let n = (*n.borrow()).max(0) as f64;
     if n < 1024.0 {
         format!("{n} octets")
     } else if n < 1024.0 * 1024.0 {

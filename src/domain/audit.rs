@@ -1,0 +1,115 @@
+//! The one vocabulary of the audit trail: what was done, to which kind of
+//! record. A change to a case is audited under its timeline event's code.
+
+use super::case::EventKind;
+
+/// What an audited request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// A sign-in attempt.
+    Login,
+    /// A case page was read.
+    ViewCase,
+    /// A case was opened.
+    CreateCase,
+    /// A change to a case, named by the timeline event it appended.
+    Case(EventKind),
+    /// An evidence file was stored.
+    AddEvidence,
+    /// An evidence file was downloaded.
+    DownloadEvidence,
+    /// An image was shown in the sandboxed preview.
+    PreviewEvidence,
+    /// A public report was sent.
+    SubmitReport,
+    /// A follow-up code was typed.
+    FollowUp,
+    /// A reporter added information.
+    AddInformation,
+    /// The school read a report.
+    ViewReport,
+    /// The school downloaded a report's file.
+    DownloadReportEvidence,
+    /// The school declined a report.
+    DeclineReport,
+    /// The school wrote to a reporter.
+    MessageReporter,
+    /// The school attached what a reporter added to the case.
+    AttachAddition,
+    /// An administrator asked for a mail to be sent again.
+    RetryMail,
+}
+
+impl AuditAction {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::Login => "login",
+            AuditAction::ViewCase => "view_case",
+            AuditAction::CreateCase => "create_case",
+            AuditAction::Case(kind) => kind.code(),
+            AuditAction::AddEvidence => "add_evidence",
+            AuditAction::DownloadEvidence => "download_evidence",
+            AuditAction::PreviewEvidence => "preview_evidence",
+            AuditAction::SubmitReport => "submit_report",
+            AuditAction::FollowUp => "follow_up",
+            AuditAction::AddInformation => "add_information",
+            AuditAction::ViewReport => "view_report",
+            AuditAction::DownloadReportEvidence => "download_report_evidence",
+            AuditAction::DeclineReport => "decline_report",
+            AuditAction::MessageReporter => "message_reporter",
+            AuditAction::AttachAddition => "attach_addition",
+            AuditAction::RetryMail => "retry_mail",
+        }
+    }
+
+    /// The kind of record this action is about.
+    pub fn record_type(self) -> RecordType {
+        match self {
+            AuditAction::Login => RecordType::Account,
+            AuditAction::ViewCase | AuditAction::CreateCase | AuditAction::Case(_) => {
+                RecordType::Case
+            }
+            AuditAction::AddEvidence
+            | AuditAction::DownloadEvidence
+            | AuditAction::PreviewEvidence => RecordType::Evidence,
+            AuditAction::SubmitReport
+            | AuditAction::FollowUp
+            | AuditAction::AddInformation
+            | AuditAction::ViewReport
+            | AuditAction::DownloadReportEvidence
+            | AuditAction::DeclineReport
+            | AuditAction::MessageReporter
+            | AuditAction::AttachAddition => RecordType::Report,
+            AuditAction::RetryMail => RecordType::Mail,
+        }
+    }
+}
+
+/// Which kind of record an audit entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordType {
+    /// An account.
+    Account,
+    /// A case.
+    Case,
+    /// An evidence file of a case.
+    Evidence,
+    /// A public report (or one of its files).
+    Report,
+    /// A mail of the outbox.
+    Mail,
+}
+
+impl RecordType {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordType::Account => "account",
+            RecordType::Case => "case",
+            RecordType::Evidence => "evidence",
+            RecordType::Report => "report",
+            RecordType::Mail => "mail",
+        }
+    }
+}

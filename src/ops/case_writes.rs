@@ -1,0 +1,259 @@
+//! What each [`CaseCommand`] writes on a locked case, after the guard, and
+//! the timeline entry (and mail) it leaves.
+
+use serde_json::{Value, json};
+
+use super::Ops;
+use super::case::{CaseCommand, RequestTarget};
+use super::files::PendingFiles;
+use crate::auth::Actor;
+use crate::db::{self, Tx, cases::LockedCase};
+use crate::domain::case::EventKind;
+use crate::domain::format::date;
+use crate::domain::ids::TargetId;
+use crate::domain::status::CaseStatus;
+use crate::error::{AppError, AppResult};
+use crate::mail::messages::{self, CaseRef, MailContext, SchoolNotice};
+
+/// The timeline entry a command leaves, and the mail it sends.
+pub struct Entry {
+    /// Kind of event.
+    pub kind: EventKind,
+    /// Free text shown on the timeline.
+    pub note: Option<String>,
+    /// Structured details.
+    pub data: Value,
+    /// The mail to queue in the same transaction.
+    pub mail: Option<Mail>,
+}
+
+impl Entry {
+    fn new(kind: EventKind, note: Option<String>) -> Entry {
+        Entry {
+            kind,
+            note,
+            data: json!({}),
+            mail: None,
+        }
+    }
+
+    fn data(mut self, data: Value) -> Entry {
+        self.data = data;
+        self
+    }
+
+    fn mail(mut self, mail: Mail) -> Entry {
+        self.mail = Some(mail);
+        self
+    }
+}
+
+/// A mail a command sends.
+pub enum Mail {
+    /// To the helpline desk: a case was referred.
+    Referral,
+    /// To the school's leadership.
+    School(SchoolNotice),
+}
+
+impl Mail {
+    /// Queues the mail about `locked` in `tx`.
+    pub async fn queue(self, ops: &Ops, tx: &mut Tx<'_>, locked: &LockedCase) -> AppResult<()> {
+        let ctx = MailContext::of(&ops.config);
+        let case = CaseRef {
+            id: locked.id().0,
+            reference: &locked.reference,
+            urgency: locked.urgency,
+        };
+        match self {
+            Mail::Referral => {
+                let desk = &ops.config.mail.helpline_desk;
+                let (name, uai) = (&locked.school_name, &locked.school_uai);
+                messages::queue_referral(tx, &ctx, desk, &case, name, uai).await?;
+            }
+            Mail::School(notice) => {
+                messages::queue_to_school(tx, &ctx, locked.school_id, &case, notice).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes what `command` changes on `locked`, which moves to `next`.
+pub async fn write(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    next: CaseStatus,
+    command: CaseCommand,
+    pending: &mut PendingFiles,
+) -> AppResult<Entry> {
+    use CaseCommand as C;
+    use EventKind as K;
+    Ok(match command {
+        C::Note(text) => Entry::new(K::Note, Some(text)),
+        C::Target(platform, value) => {
+            let t = db::cases::insert_target(tx, locked, actor.id, platform, &value).await?;
+            Entry::new(K::TargetAdded, None)
+                .data(json!({ "platform": platform.code(), "target_id": t }))
+        }
+        C::Author(author) => {
+            db::cases::insert_author(tx, locked, &author).await?;
+            Entry::new(K::AuthorAdded, Some(author.kind.label().to_owned()))
+        }
+        C::Evidence(files) => {
+            let names = pending.store(tx, locked, Some(actor.id), &files).await?;
+            Entry::new(K::EvidenceAdded, None).data(json!({ "count": names.len(), "files": names }))
+        }
+        C::Sanction { kind, on, note } => {
+            db::records::insert_sanction(tx, locked, kind, on, &note, actor.id).await?;
+            let summary = format!("{} (décidée le {})", kind.label(), date(on));
+            Entry::new(K::Sanction, Some(summary)).data(json!({ "kind": kind.code() }))
+        }
+        C::Close(outcome, note) => {
+            db::cases::close(tx, locked, next, outcome).await?;
+            Entry::new(K::Closed, note).data(json!({ "outcome": outcome.code() }))
+        }
+        C::Reopen(note) => {
+            db::cases::reopen(tx, locked, next).await?;
+            Entry::new(K::Reopened, note)
+        }
+        C::Refer(note) => {
+            db::cases::refer(tx, locked, next).await?;
+            Entry::new(K::Referred, note).mail(Mail::Referral)
+        }
+        C::Withdraw(note) => {
+            db::cases::withdraw(tx, locked, next).await?;
+            Entry::new(K::Withdrawn, note)
+        }
+        C::Answer(text) => {
+            db::cases::set_status(tx, locked, next).await?;
+            Entry::new(K::Answer, Some(text))
+        }
+        C::LegalHold(hold) => {
+            db::cases::set_legal_hold(tx, locked, hold).await?;
+            let kind = if hold {
+                K::LegalHold
+            } else {
+                K::LegalHoldLifted
+            };
+            Entry::new(kind, None)
+        }
+        helpline => write_helpline(tx, actor, locked, next, helpline).await?,
+    })
+}
+
+/// The helpline's commands.
+async fn write_helpline(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    next: CaseStatus,
+    command: CaseCommand,
+) -> AppResult<Entry> {
+    use CaseCommand as C;
+    use EventKind as K;
+    Ok(match command {
+        C::Claim => {
+            db::cases::assign(tx, locked, actor.id, next).await?;
+            Entry::new(K::Claimed, None)
+        }
+        C::Release => {
+            db::cases::release(tx, locked, next).await?;
+            Entry::new(K::Released, None)
+        }
+        C::Reassign(to) => {
+            let agent = db::accounts::helpline_agent(&mut **tx, to)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Field(
+                        "agent",
+                        "Choisissez l'écoutant à qui confier le dossier.".into(),
+                    )
+                })?;
+            db::cases::assign(tx, locked, agent.id, next).await?;
+            let note = format!("Confié à {}", agent.display_name);
+            Entry::new(K::Reassigned, Some(note)).data(json!({ "to": agent.id }))
+        }
+        C::Advice(kind, text) => {
+            let note = format!("Conseil {} : {text}", kind.label().to_lowercase());
+            Entry::new(K::Advice, Some(note)).data(json!({ "kind": kind.code() }))
+        }
+        C::Request {
+            target,
+            kind,
+            sent_on,
+            reference,
+        } => {
+            let target = request_target(tx, actor, locked, target).await?;
+            let stale = || {
+                AppError::Field(
+                    "request_target",
+                    "Ce compte ou cette publication ne fait plus partie du dossier : choisissez-en un autre.".into(),
+                )
+            };
+            let request = db::records::insert_request(
+                tx, locked, target, kind, sent_on, &reference, actor.id,
+            )
+            .await?
+            .ok_or_else(stale)?;
+            let note = format!("{} demandée le {}", kind.label(), date(sent_on));
+            Entry::new(K::PlatformRequest, Some(note))
+                .data(json!({ "request": request, "kind": kind.code() }))
+        }
+        C::Outcome(request, outcome, on) => {
+            if !db::records::set_request_outcome(tx, locked, request, outcome, on).await? {
+                return Err(AppError::NotFound);
+            }
+            let note = format!("{} le {}", outcome.label(), date(on));
+            Entry::new(K::PlatformOutcome, Some(note))
+                .data(json!({ "request": request, "outcome": outcome.code() }))
+        }
+        C::Escalate(reference, on) => {
+            db::records::insert_escalation(tx, locked, &reference, on, actor.id).await?;
+            let note = format!("Référence {reference}, le {}", date(on));
+            Entry::new(K::Escalation, Some(note))
+        }
+        C::Intervene(on, topic) => {
+            db::records::insert_intervention(tx, locked, on, &topic, actor.id).await?;
+            let note = format!("{topic} — proposée pour le {}", date(on));
+            Entry::new(K::Intervention, Some(note))
+        }
+        C::Ask(text) => {
+            db::cases::set_status(tx, locked, next).await?;
+            Entry::new(K::Question, Some(text)).mail(Mail::School(SchoolNotice::Question))
+        }
+        C::Return(text) => {
+            db::cases::set_status(tx, locked, next).await?;
+            Entry::new(K::Returned, Some(text)).mail(Mail::School(SchoolNotice::Returned))
+        }
+        _ => return Err(AppError::BadRequest("not a helpline command")),
+    })
+}
+
+/// The target of a platform request: an existing one, or a new one added
+/// to the case (with its own timeline entry).
+async fn request_target(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    target: RequestTarget,
+) -> AppResult<TargetId> {
+    Ok(match target {
+        RequestTarget::Existing(t) => t,
+        RequestTarget::New(platform, value) => {
+            let t = db::cases::insert_target(tx, locked, actor.id, platform, &value).await?;
+            let data = json!({ "platform": platform.code(), "target_id": t });
+            db::events::append(
+                tx,
+                locked,
+                Some(actor.id),
+                EventKind::TargetAdded,
+                None,
+                data,
+            )
+            .await?;
+            t
+        }
+    })
+}

@@ -1,0 +1,171 @@
+//! Evidence bytes stored with the transaction that records them: checked
+//! uploads, and the files written before a commit that must not outlive a
+//! failed one.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use super::Ops;
+use crate::db::cases::LockedCase;
+use crate::db::{self, Tx, audit::Outcome, evidence::NewEvidence};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::AccountId;
+use crate::domain::upload::{self, FileType};
+use crate::error::AppResult;
+use crate::storage::{self, Storage};
+
+/// An upload whose type was read from its bytes and accepted.
+pub struct CheckedFile {
+    /// Cleaned original name.
+    pub name: String,
+    /// Detected type.
+    pub file_type: FileType,
+    /// Content.
+    pub bytes: Bytes,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+/// Checks every file; the first refused one gives the message for the field.
+pub fn check_files<'a>(
+    files: impl Iterator<Item = (&'a str, &'a Bytes)>,
+) -> Result<Vec<CheckedFile>, String> {
+    files
+        .map(|(file_name, bytes)| {
+            let name = upload::clean_file_name(file_name);
+            match upload::detect(&name, bytes) {
+                Ok(file_type) => Ok(CheckedFile {
+                    sha256: hex::encode(Sha256::digest(bytes)),
+                    name,
+                    file_type,
+                    bytes: bytes.clone(),
+                }),
+                Err(e) => Err(format!("« {name} » : {e}")),
+            }
+        })
+        .collect()
+}
+
+/// Files written to storage during a transaction that has not committed yet:
+/// if the transaction fails, `discard` deletes them so no orphan is left; if
+/// the request is cancelled midway (the client went away), dropping deletes
+/// those that no committed row uses.
+pub struct PendingFiles {
+    storage: Arc<dyn Storage>,
+    pool: PgPool,
+    keys: Vec<String>,
+}
+
+impl Drop for PendingFiles {
+    fn drop(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        if keys.is_empty() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (storage, pool) = (self.storage.clone(), self.pool.clone());
+        runtime.spawn(async move {
+            for key in keys {
+                // The commit may have gone through just before the cancellation.
+                match db::evidence::storage_key_in_use(&pool, &key).await {
+                    Ok(false) => {
+                        if let Err(e) = storage.delete(&key).await {
+                            tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
+                        }
+                    }
+                    Ok(true) => {}
+                    Err(e) => tracing::error!(error = %e, "could not check an uncommitted evidence file"),
+                }
+            }
+        });
+    }
+}
+
+impl PendingFiles {
+    /// Nothing stored yet.
+    pub fn new(storage: Arc<dyn Storage>, pool: PgPool) -> PendingFiles {
+        PendingFiles {
+            storage,
+            pool,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Stores bytes under a new key, deleted again if the work fails.
+    pub async fn put(&mut self, bytes: &[u8]) -> AppResult<String> {
+        let key = storage::new_key();
+        // Tracked before the write: a cancellation during it still cleans up.
+        self.keys.push(key.clone());
+        self.storage.put(&key, bytes).await?;
+        Ok(key)
+    }
+
+    /// Stores each file and records it on the locked case, each audited;
+    /// returns the names, for the timeline entry the caller appends.
+    pub async fn store(
+        &mut self,
+        tx: &mut Tx<'_>,
+        case: &LockedCase,
+        actor: Option<AccountId>,
+        files: &[CheckedFile],
+    ) -> AppResult<Vec<String>> {
+        for f in files {
+            let key = self.put(&f.bytes).await?;
+            let new = NewEvidence {
+                storage_key: &key,
+                original_name: &f.name,
+                file_type: f.file_type,
+                size: f.bytes.len() as i64,
+                sha256: &f.sha256,
+            };
+            let id = db::evidence::insert(tx, case, actor, &new).await?;
+            db::audit::record(
+                &mut **tx,
+                actor,
+                AuditAction::AddEvidence,
+                Some(id.0),
+                Outcome::Ok,
+            )
+            .await?;
+        }
+        Ok(files.iter().map(|f| f.name.clone()).collect())
+    }
+
+    /// The transaction committed: the files stay.
+    pub fn keep(mut self) {
+        self.keys.clear();
+    }
+
+    /// The transaction failed: delete what was stored.
+    pub async fn discard(mut self) {
+        for key in std::mem::take(&mut self.keys) {
+            if let Err(e) = self.storage.delete(&key).await {
+                tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
+            }
+        }
+    }
+}
+
+/// Runs `work` (which stores files through `pending` and commits), deleting
+/// the stored files if it fails.
+pub async fn with_pending_files<T>(
+    ops: &Ops,
+    work: impl AsyncFnOnce(&mut PendingFiles) -> AppResult<T>,
+) -> AppResult<T> {
+    let mut pending = PendingFiles::new(ops.storage.clone(), ops.db.clone());
+    match work(&mut pending).await {
+        Ok(v) => {
+            pending.keep();
+            Ok(v)
+        }
+        Err(e) => {
+            pending.discard().await;
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! What the application does, whoever asks: handlers, the command line, the
+//! background jobs and the tests call these functions. Each change is one
+//! transaction that checks the caller's scope, asks the status machine,
+//! writes, appends the timeline event and the audit record, and queues the
+//! mail (README, "How it is built").
+
+pub mod accounts;
+pub mod admin;
+pub mod case;
+mod case_writes;
+pub mod files;
+pub mod open_case;
+pub mod reads;
+pub mod reports;
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::storage::Storage;
+
+/// What operations need: the database, the settings and the evidence store.
+#[derive(Clone)]
+pub struct Ops {
+    /// The database.
+    pub db: PgPool,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Evidence bytes.
+    pub storage: Arc<dyn Storage>,
+}
+
+impl Ops {
+    /// Operations on these resources.
+    pub fn new(db: PgPool, config: Arc<Config>, storage: Arc<dyn Storage>) -> Ops {
+        Ops {
+            db,
+            config,
+            storage,
+        }
+    }
+}

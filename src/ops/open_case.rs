@@ -1,0 +1,154 @@
+//! Opening a case: from the guided form, or from a parent's report (whose
+//! files are copied into the case and whose reporter is told).
+
+use serde_json::json;
+
+use super::Ops;
+use super::files::{CheckedFile, PendingFiles, with_pending_files};
+use crate::auth::{Actor, CaseScope};
+use crate::db::cases::{LockedCase, NewAuthor, NewCase};
+use crate::db::inbox::LockedReport;
+use crate::db::{self, Tx, audit::Outcome, evidence::NewEvidence};
+use crate::domain::audit::AuditAction;
+use crate::domain::case::{EventKind, Platform, ReportStatus};
+use crate::domain::ids::{CaseId, ReportId};
+use crate::domain::upload::FileType;
+use crate::error::{AppError, AppResult};
+use crate::mail::messages::{self, MailContext, ReporterNotice};
+
+/// A case to open, validated.
+pub struct OpenCase {
+    /// The case itself.
+    pub case: NewCase,
+    /// Alleged authors.
+    pub authors: Vec<NewAuthor>,
+    /// Online targets.
+    pub targets: Vec<(Platform, String)>,
+    /// Evidence files.
+    pub files: Vec<CheckedFile>,
+    /// The report it is opened from, if any.
+    pub from_report: Option<ReportId>,
+}
+
+/// Opens a case for `actor` (school staff), in one transaction with its
+/// authors, targets, files and, when opened from a report, the report's
+/// files, the link to the report and the reporter's mail.
+pub async fn open_case(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    with_pending_files(ops, async |pending| {
+        let mut tx = ops.db.begin().await?;
+        let report = match open.from_report {
+            Some(r) => Some(lock_report(&mut tx, &scope, r, &open.case).await?),
+            None => None,
+        };
+        let (id, _) = db::cases::insert_case(&mut tx, &scope, &open.case).await?;
+        let locked = db::cases::lock(&mut tx, &scope, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let opened_from = report
+            .as_ref()
+            .map(|r| format!("Ouvert à partir du signalement {}", r.reference));
+        let created = EventKind::Created;
+        db::events::append(
+            &mut tx,
+            &locked,
+            Some(actor.id),
+            created,
+            opened_from.as_deref(),
+            json!({}),
+        )
+        .await?;
+        if let Some(report) = &report {
+            take_report(ops, &mut tx, pending, &locked, report).await?;
+        }
+        for a in &open.authors {
+            db::cases::insert_author(&mut tx, &locked, a).await?;
+        }
+        for (platform, target) in &open.targets {
+            db::cases::insert_target(&mut tx, &locked, actor.id, *platform, target).await?;
+        }
+        let names = pending
+            .store(&mut tx, &locked, Some(actor.id), &open.files)
+            .await?;
+        if !names.is_empty() {
+            let data = json!({ "count": names.len(), "files": names });
+            db::events::append(
+                &mut tx,
+                &locked,
+                Some(actor.id),
+                EventKind::EvidenceAdded,
+                None,
+                data,
+            )
+            .await?;
+        }
+        let create = AuditAction::CreateCase;
+        db::audit::record(&mut *tx, Some(actor.id), create, Some(id.0), Outcome::Ok).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Locks the report a case is opened from: still undecided, and sent to the
+/// school the case is opened for.
+async fn lock_report(
+    tx: &mut Tx<'_>,
+    scope: &CaseScope,
+    id: ReportId,
+    case: &NewCase,
+) -> AppResult<LockedReport> {
+    let locked = db::inbox::lock(tx, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if locked.status != ReportStatus::Received {
+        return Err(AppError::Conflict(
+            "Ce signalement a déjà reçu une décision : un dossier en a peut-être déjà été ouvert."
+                .into(),
+        ));
+    }
+    if locked.school_id != case.school {
+        return Err(AppError::Conflict(
+            "Ce signalement a été envoyé à un autre de vos établissements : ouvrez le dossier pour cet établissement-là.".into(),
+        ));
+    }
+    Ok(locked)
+}
+
+/// Copies the report's files into the case (evidence rows are never moved),
+/// links the two and tells the reporter.
+async fn take_report(
+    ops: &Ops,
+    tx: &mut Tx<'_>,
+    pending: &mut PendingFiles,
+    locked: &LockedCase,
+    report: &LockedReport,
+) -> AppResult<()> {
+    let files = db::inbox::evidence_of_locked(tx, report).await?;
+    for f in &files {
+        let bytes = ops.storage.get(&f.storage_key).await?;
+        let key = pending.put(&bytes).await?;
+        let file_type = FileType::from_mime(&f.mime_type)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
+        let new = NewEvidence {
+            storage_key: &key,
+            original_name: &f.original_name,
+            file_type,
+            size: f.size_bytes,
+            sha256: &f.sha256,
+        };
+        db::evidence::insert(tx, locked, None, &new).await?;
+    }
+    if !files.is_empty() {
+        let data = json!({ "count": files.len() });
+        let note = Some("Pièces jointes au signalement");
+        db::events::append(tx, locked, None, EventKind::EvidenceAdded, note, data).await?;
+    }
+    db::inbox::link_case(tx, report, locked).await?;
+    if let Some(to) = &report.contact_email {
+        let ctx = MailContext::of(&ops.config);
+        messages::queue_to_reporter(tx, &ctx, to, &report.reference, ReporterNotice::Decision)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Reads that the audit trail records (DESIGN: who read which case, report
+//! or file — reads included, denied ones too). A read outside the caller's
+//! scope is recorded as denied and is a `NotFound`.
+
+use bytes::Bytes;
+use uuid::Uuid;
+
+use super::Ops;
+use crate::auth::{Actor, CaseScope};
+use crate::db::{self, audit::Outcome};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::{CaseId, EvidenceId, ReportId};
+use crate::error::{AppError, AppResult};
+
+/// A case with everything recorded on it, as its scope lets the caller see.
+pub struct CaseRecord {
+    /// The case.
+    pub case: db::cases::CaseDetail,
+    /// Alleged authors.
+    pub authors: Vec<db::cases::Author>,
+    /// Online targets.
+    pub targets: Vec<db::cases::Target>,
+    /// Evidence files.
+    pub evidence: Vec<db::evidence::Evidence>,
+    /// Timeline.
+    pub events: Vec<db::events::Event>,
+    /// Requests to platforms.
+    pub requests: Vec<db::records::PlatformRequest>,
+    /// Escalations to Pharos/OCLCTIC.
+    pub escalations: Vec<db::records::Escalation>,
+    /// Interventions proposed.
+    pub interventions: Vec<db::records::Intervention>,
+    /// Sanctions decided.
+    pub sanctions: Vec<db::records::Sanction>,
+}
+
+async fn audit(
+    ops: &Ops,
+    actor: &Actor,
+    action: AuditAction,
+    id: Uuid,
+    outcome: Outcome,
+) -> AppResult<()> {
+    db::audit::record(&ops.db, Some(actor.id), action, Some(id), outcome).await?;
+    Ok(())
+}
+
+/// Reads a case in the caller's scope.
+pub async fn case(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let db = &ops.db;
+    let Some(case) = db::cases::get_case(db, &scope, id).await? else {
+        audit(ops, actor, AuditAction::ViewCase, id.0, Outcome::Denied).await?;
+        return Err(AppError::NotFound);
+    };
+    let (authors, targets, evidence, events, requests, escalations, interventions, sanctions) = tokio::try_join!(
+        db::cases::list_authors(db, &scope, id),
+        db::cases::list_targets(db, &scope, id),
+        db::evidence::list(db, &scope, id),
+        db::events::list(db, &scope, id),
+        db::records::list_requests(db, &scope, id),
+        db::records::list_escalations(db, &scope, id),
+        db::records::list_interventions(db, &scope, id),
+        db::records::list_sanctions(db, &scope, id),
+    )?;
+    audit(ops, actor, AuditAction::ViewCase, id.0, Outcome::Ok).await?;
+    Ok(CaseRecord {
+        case,
+        authors,
+        targets,
+        evidence,
+        events,
+        requests,
+        escalations,
+        interventions,
+        sanctions,
+    })
+}
+
+/// Reads an evidence file of a case in the caller's scope, with its bytes;
+/// `action` says whether it is downloaded or previewed.
+pub async fn evidence(
+    ops: &Ops,
+    actor: &Actor,
+    case: CaseId,
+    id: EvidenceId,
+    action: AuditAction,
+) -> AppResult<(db::evidence::Evidence, Bytes)> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let Some(ev) = db::evidence::get(&ops.db, &scope, case, id).await? else {
+        audit(ops, actor, action, id.0, Outcome::Denied).await?;
+        return Err(AppError::NotFound);
+    };
+    let bytes = ops.storage.get(&ev.storage_key).await?;
+    audit(ops, actor, action, id.0, Outcome::Ok).await?;
+    Ok((ev, bytes))
+}
+
+/// A report with its files and messages, as the school reads it.
+pub struct ReportRecord {
+    /// The report.
+    pub report: db::inbox::ReportDetail,
+    /// Its files.
+    pub files: Vec<db::inbox::ReportEvidence>,
+    /// The thread with the reporter.
+    pub messages: Vec<db::reports::Message>,
+}
+
+/// Reads a report of the caller's schools (and marks it seen).
+pub async fn report(ops: &Ops, actor: &Actor, id: ReportId) -> AppResult<ReportRecord> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let Some(report) = db::inbox::get(&ops.db, &scope, id).await? else {
+        audit(ops, actor, AuditAction::ViewReport, id.0, Outcome::Denied).await?;
+        return Err(AppError::NotFound);
+    };
+    let (files, messages) = tokio::try_join!(
+        db::inbox::evidence(&ops.db, &scope, id),
+        db::inbox::messages_for_school(&ops.db, &scope, id),
+    )?;
+    db::inbox::mark_seen(&ops.db, &scope, id).await?;
+    audit(ops, actor, AuditAction::ViewReport, id.0, Outcome::Ok).await?;
+    Ok(ReportRecord {
+        report,
+        files,
+        messages,
+    })
+}
+
+/// Reads one file of a report of the caller's schools, with its bytes.
+pub async fn report_file(
+    ops: &Ops,
+    actor: &Actor,
+    id: ReportId,
+    file: Uuid,
+) -> AppResult<(db::inbox::ReportEvidence, Bytes)> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let files = db::inbox::evidence(&ops.db, &scope, id).await?;
+    let action = AuditAction::DownloadReportEvidence;
+    let Some(f) = files.into_iter().find(|f| f.id == file) else {
+        audit(ops, actor, action, id.0, Outcome::Denied).await?;
+        return Err(AppError::NotFound);
+    };
+    let bytes = ops.storage.get(&f.storage_key).await?;
+    audit(ops, actor, action, id.0, Outcome::Ok).await?;
+    Ok((f, bytes))
+}

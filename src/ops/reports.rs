@@ -1,0 +1,250 @@
+//! Public reports: a parent, victim or witness sends one and follows it with
+//! a code; the school declines it or writes to the reporter (opening a case
+//! from it is `open_case`). What a reporter adds stays in the report's
+//! thread: nothing anonymous lands in a case by itself.
+
+use chrono::{NaiveDate, Utc};
+
+use super::Ops;
+use super::files::{CheckedFile, PendingFiles, with_pending_files};
+use crate::auth::{Actor, CaseScope};
+use crate::db::reports::{NewReport, ReportFile, ReporterAccess};
+use crate::db::{self, Tx, audit::Outcome};
+use crate::domain::audit::AuditAction;
+use crate::domain::case::{HarassmentKind, Platform, ReportStatus, ReporterKind, Urgency};
+use crate::domain::deadline::report_due;
+use crate::domain::followup::FollowUpCode;
+use crate::domain::ids::{ReportId, SchoolId};
+use crate::domain::values::{EmailAddress, Phone};
+use crate::error::{AppError, AppResult};
+use crate::mail::messages::{self, CaseRef, MailContext, ReporterNotice, SchoolNotice};
+
+/// A report as validated from the public form.
+pub struct ReportInput {
+    /// The school concerned.
+    pub school: SchoolId,
+    /// Who reports.
+    pub reporter_kind: ReporterKind,
+    /// Whether someone is in danger.
+    pub danger: bool,
+    /// What happens.
+    pub description: String,
+    /// Since when.
+    pub started_on: Option<NaiveDate>,
+    /// Where.
+    pub platforms: Vec<Platform>,
+    /// What.
+    pub kinds: Vec<HarassmentKind>,
+    /// The victim's first name.
+    pub victim_first_name: String,
+    /// The victim's class.
+    pub victim_class: String,
+    /// Where to write to the reporter.
+    pub contact_email: Option<EmailAddress>,
+    /// Where to call the reporter.
+    pub contact_phone: Option<Phone>,
+}
+
+/// A report that was stored: its reference, and the follow-up code shown
+/// once (only its hash is kept).
+pub struct Sent {
+    /// Reference.
+    pub reference: String,
+    /// The code, shown once.
+    pub code: FollowUpCode,
+}
+
+/// Stores a report with its files, mails the school's leadership and the
+/// reporter's receipt, in one transaction.
+pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
+    let code = FollowUpCode::generate();
+    let cfg = &ops.config.reports;
+    let report = NewReport {
+        school: input.school,
+        reporter_kind: input.reporter_kind,
+        danger: input.danger,
+        description: input.description,
+        started_on: input.started_on,
+        platforms: input
+            .platforms
+            .iter()
+            .map(|p| p.code().to_owned())
+            .collect(),
+        kinds: input.kinds.iter().map(|k| k.code().to_owned()).collect(),
+        victim_first_name: input.victim_first_name,
+        victim_class: input.victim_class,
+        contact_email: input.contact_email.map(|e| e.as_str().to_owned()),
+        contact_phone: input.contact_phone.map(Phone::into_string),
+        code_hash: code.hash(),
+        due_at: report_due(
+            Utc::now(),
+            input.danger,
+            cfg.due_working_days,
+            cfg.danger_due_hours,
+        ),
+    };
+    let reference = with_pending_files(ops, async |pending| {
+        let mut tx = ops.db.begin().await?;
+        let (id, reference) = db::reports::insert(&mut tx, &report).await?;
+        store_files(&mut tx, pending, id, files).await?;
+        let ctx = MailContext::of(&ops.config);
+        let urgency = if report.danger {
+            Urgency::Danger
+        } else {
+            Urgency::Normal
+        };
+        let about = CaseRef {
+            id: id.0,
+            reference: &reference,
+            urgency,
+        };
+        messages::queue_to_school(
+            &mut tx,
+            &ctx,
+            report.school,
+            &about,
+            SchoolNotice::NewReport,
+        )
+        .await?;
+        if let Some(to) = &report.contact_email {
+            messages::queue_to_reporter(&mut tx, &ctx, to, &reference, ReporterNotice::Receipt)
+                .await?;
+        }
+        let submit = AuditAction::SubmitReport;
+        db::audit::record(&mut *tx, None, submit, Some(id.0), Outcome::Ok).await?;
+        tx.commit().await?;
+        Ok(reference)
+    })
+    .await?;
+    Ok(Sent { reference, code })
+}
+
+/// Stores a report's files and records them, in the report's transaction.
+async fn store_files(
+    tx: &mut Tx<'_>,
+    pending: &mut PendingFiles,
+    report: ReportId,
+    files: &[CheckedFile],
+) -> AppResult<()> {
+    for f in files {
+        let key = pending.put(&f.bytes).await?;
+        let file = ReportFile {
+            storage_key: &key,
+            original_name: &f.name,
+            mime_type: f.file_type.mime(),
+            size: f.bytes.len() as i64,
+            sha256: &f.sha256,
+        };
+        db::reports::insert_evidence(tx, report, &file).await?;
+    }
+    Ok(())
+}
+
+/// The report a typed follow-up code opens, if any (the attempt is audited).
+pub async fn follow_up(ops: &Ops, typed: &str) -> AppResult<Option<ReporterAccess>> {
+    let access = match FollowUpCode::parse(typed) {
+        Some(code) => db::reports::access_by_code(&ops.db, &code.hash()).await?,
+        None => None,
+    };
+    let (id, outcome) = match &access {
+        Some(a) => (Some(a.report().0), Outcome::Ok),
+        None => (None, Outcome::Denied),
+    };
+    db::audit::record(&ops.db, None, AuditAction::FollowUp, id, outcome).await?;
+    Ok(access)
+}
+
+/// Adds what the reporter wrote and sent to the report's thread; the school
+/// decides what to attach to a case.
+pub async fn add_information(
+    ops: &Ops,
+    access: &ReporterAccess,
+    text: Option<String>,
+    files: &[CheckedFile],
+) -> AppResult<()> {
+    with_pending_files(ops, async |pending| {
+        let mut tx = ops.db.begin().await?;
+        let (status, _, _) = db::reports::reporter_state(&mut tx, access).await?;
+        if status == ReportStatus::Declined {
+            return Err(AppError::Conflict(
+                "Ce signalement n'a pas été retenu : il ne peut plus être complété. En cas de besoin, appelez le 3018.".into(),
+            ));
+        }
+        let summary = text.unwrap_or_else(|| format!("{} fichier(s) ajouté(s)", files.len()));
+        db::reports::add_reporter_message(&mut tx, access, &summary).await?;
+        store_files(&mut tx, pending, access.report(), files).await?;
+        let add = AuditAction::AddInformation;
+        db::audit::record(&mut *tx, None, add, Some(access.report().0), Outcome::Ok).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Declines an undecided report of the caller's schools: the reason stays
+/// for the reporter, the content and files are erased.
+pub async fn decline(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> AppResult<()> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let mut tx = ops.db.begin().await?;
+    let report = db::inbox::lock(&mut tx, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if report.status != ReportStatus::Received {
+        return Err(AppError::Conflict(
+            "Ce signalement a déjà reçu une décision : rechargez sa page pour la voir.".into(),
+        ));
+    }
+    if let Some(to) = &report.contact_email {
+        let ctx = MailContext::of(&ops.config);
+        messages::queue_to_reporter(
+            &mut tx,
+            &ctx,
+            to,
+            &report.reference,
+            ReporterNotice::Decision,
+        )
+        .await?;
+    }
+    let keys = db::inbox::decline(&mut tx, &report, reason).await?;
+    let action = AuditAction::DeclineReport;
+    db::audit::record(&mut *tx, Some(actor.id), action, Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    // Declined reports keep no content: their files go once the decision is stored.
+    for key in keys {
+        if let Err(e) = ops.storage.delete(&key).await {
+            tracing::error!(error = %format!("{e:#}"), "could not delete a declined report's file");
+        }
+    }
+    Ok(())
+}
+
+/// The school writes to the reporter of a report of its own, undecided or
+/// turned into a case (a declined report takes no more messages).
+pub async fn message_reporter(ops: &Ops, actor: &Actor, id: ReportId, body: &str) -> AppResult<()> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let mut tx = ops.db.begin().await?;
+    let report = db::inbox::lock(&mut tx, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if report.status == ReportStatus::Declined {
+        return Err(AppError::Conflict(
+            "Ce signalement n'a pas été retenu : son contenu a été effacé et il ne reçoit plus de message.".into(),
+        ));
+    }
+    db::inbox::add_school_message(&mut tx, &report, actor.id, body).await?;
+    if let Some(to) = &report.contact_email {
+        let ctx = MailContext::of(&ops.config);
+        messages::queue_to_reporter(
+            &mut tx,
+            &ctx,
+            to,
+            &report.reference,
+            ReporterNotice::Message,
+        )
+        .await?;
+    }
+    let action = AuditAction::MessageReporter;
+    db::audit::record(&mut *tx, Some(actor.id), action, Some(id.0), Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(())
+}

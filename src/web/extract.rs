@@ -1,0 +1,231 @@
+//! What handlers take from a request: who calls (`Actor` and the role
+//! extractors that make a signature say who may call), the only two ways to
+//! read a POST body (both check the CSRF token), path ids and the client's
+//! address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
+
+use super::upload::{MultipartForm, read_multipart};
+use crate::app::AppState;
+use crate::auth::{Actor, CaseScope, csrf, session};
+use crate::db;
+use crate::domain::status::Role;
+use crate::error::AppError;
+
+/// The largest url-encoded form accepted.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = session_of(parts, state).await?;
+        let Some(id) = session::logged_in(&session, state.config.session_absolute).await? else {
+            return Err(AppError::Unauthenticated);
+        };
+        let Some(account) = db::accounts::load_actor(&state.db, id).await? else {
+            session.flush().await?;
+            return Err(AppError::Unauthenticated);
+        };
+        let csrf = csrf::token(&session).await?;
+        Ok(Actor {
+            id: account.id,
+            role: account.role,
+            display_name: account.display_name,
+            schools: account.schools,
+            csrf,
+        })
+    }
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Actor);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let actor = Actor::from_request_parts(parts, state).await?;
+                if actor.role == $role {
+                    Ok($name(actor))
+                } else {
+                    // Another role's pages do not exist for this caller.
+                    Err(AppError::NotFound)
+                }
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// A school leadership account.
+    SchoolStaff,
+    Role::SchoolStaff
+);
+role_extractor!(
+    /// A helpline desk account.
+    HelplineAgent,
+    Role::Helpline
+);
+role_extractor!(
+    /// An administrator.
+    Admin,
+    Role::Admin
+);
+
+impl SchoolStaff {
+    /// The scope of this school account.
+    pub fn scope(&self) -> CaseScope {
+        CaseScope::of(&self.0).expect("school staff have a scope")
+    }
+}
+
+impl HelplineAgent {
+    /// The scope of this helpline account.
+    pub fn scope(&self) -> CaseScope {
+        CaseScope::of(&self.0).expect("helpline agents have a scope")
+    }
+}
+
+/// The request's server-side session.
+pub async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
+    Session::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))
+}
+
+/// A url-encoded form whose CSRF token was checked. Repeated keys (checkbox
+/// groups) deserialize into `Vec`s.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct TokenField {
+    csrf_token: Option<String>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = session_of(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("Le formulaire envoyé est trop long.".into()))?;
+        let field: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        csrf::verify(&session, field.csrf_token.as_deref()).await?;
+        let value = serde_html_form::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest("form fields do not match"))?;
+        Ok(CsrfForm(value))
+    }
+}
+
+/// A multipart form read within the upload limits, whose CSRF token was checked.
+pub struct CsrfMultipart(pub MultipartForm);
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = session_of(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("not a multipart form"))?;
+        let form = read_multipart(multipart, &state.config.uploads).await?;
+        csrf::verify(&session, form.text("csrf_token")).await?;
+        Ok(CsrfMultipart(form))
+    }
+}
+
+/// Refuses state-changing requests that the browser says come from another site.
+pub async fn refuse_cross_site(req: Request<Body>, next: Next) -> Result<Response, AppError> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let headers = req.headers();
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        if matches!(fetch_site, Some("cross-site") | Some("same-site")) {
+            return Err(AppError::Csrf);
+        }
+        if let (Some(origin), Some(host)) = (
+            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            // Browsers send `Origin: null` on same-origin posts from pages
+            // served with `Referrer-Policy: no-referrer`, as ours are: that
+            // says nothing either way (the token still decides).
+            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+            if origin != "null" && origin_host != host {
+                return Err(AppError::Csrf);
+            }
+        }
+    }
+    Ok(next.run(req).await)
+}
+
+/// Ids taken from the path; a malformed one is a French 404 like any unknown
+/// record.
+pub struct Ids<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Ids<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(t)| Ids(t))
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop when the
+/// server is configured to sit behind a proxy.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_forwarded_for
+            && let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse().ok())
+        {
+            return Ok(ClientIp(Some(ip)));
+        }
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// A form with nothing but its CSRF token (a button).
+#[derive(Deserialize)]
+pub struct Empty {}

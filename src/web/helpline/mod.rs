@@ -1,0 +1,35 @@
+//! The e-Enfance helpline desk: the queue of referred cases and the actions
+//! of the 2011 procedure (advice, platform requests, Pharos, interventions,
+//! questions to the school, return).
+
+mod case_actions;
+mod queue;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// Helpline routes.
+pub fn router() -> Router<AppState> {
+    use case_actions as a;
+    Router::new()
+        .route("/helpline", get(queue::queue))
+        .route("/helpline/cases/{id}", get(a::show_case))
+        .route("/helpline/cases/{id}/claim", post(a::claim))
+        .route("/helpline/cases/{id}/release", post(a::release))
+        .route("/helpline/cases/{id}/reassign", post(a::reassign))
+        .route("/helpline/cases/{id}/advice", post(a::advise))
+        .route("/helpline/cases/{id}/requests", post(a::add_request))
+        .route(
+            "/helpline/cases/{id}/requests/{request}/outcome",
+            post(a::record_outcome),
+        )
+        .route("/helpline/cases/{id}/escalation", post(a::escalate))
+        .route(
+            "/helpline/cases/{id}/intervention",
+            post(a::propose_intervention),
+        )
+        .route("/helpline/cases/{id}/question", post(a::ask_school))
+        .route("/helpline/cases/{id}/return", post(a::return_case))
+}

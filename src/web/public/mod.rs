@@ -1,0 +1,54 @@
+//! What anyone can reach without an account: home, login, the guide, the
+//! privacy notice, the report form and the follow-up of a report.
+
+mod follow_up;
+mod home;
+mod report;
+mod report_form;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tower_sessions::Session;
+
+pub use home::not_found;
+
+use crate::app::AppState;
+use crate::auth::csrf;
+use crate::error::AppResult;
+use crate::web::layout::Layout;
+
+/// Public routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/healthz", get(home::healthz))
+        .route("/login", get(home::show_login).post(home::log_in))
+        .route("/logout", post(home::log_out))
+        .route("/static/{*path}", get(home::static_file))
+        .route("/guide", get(home::guide))
+        .route("/confidentialite", get(home::privacy))
+        .route("/signaler", get(report::find_school))
+        .route("/signaler/etablissements", get(report::school_suggestions))
+        .route(
+            "/signaler/{uai}",
+            get(report::report_form).post(report::submit_report),
+        )
+        .route(
+            "/suivi",
+            get(follow_up::follow_up_form).post(follow_up::open_follow_up),
+        )
+        .route(
+            "/suivi/signalement",
+            get(follow_up::follow_up).post(follow_up::add_information),
+        )
+        .route("/suivi/fermer", post(follow_up::close_follow_up))
+}
+
+/// The layout of a page seen without an account (its forms still carry the
+/// session's CSRF token).
+async fn public_layout(session: &Session) -> AppResult<Layout> {
+    Ok(Layout {
+        user: None,
+        csrf: csrf::token(session).await?,
+    })
+}

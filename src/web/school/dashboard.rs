@@ -1,0 +1,110 @@
+//! The school's dashboard: its cases, what waits for it first, and new
+//! reports.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::{self, schools::School};
+use crate::domain::status::CaseStatus;
+use crate::error::AppResult;
+use crate::web::extract::{CsrfForm, SchoolStaff};
+use crate::web::layout::Layout;
+
+/// Dashboard query string.
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// The school's cases.
+#[derive(Template, WebTemplate)]
+#[template(path = "school/dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    schools: Vec<School>,
+    cases: Vec<db::cases::CaseListRow>,
+    counts: Vec<(CaseStatus, i64)>,
+    reports_waiting: i64,
+    status: String,
+    q: String,
+    statuses: &'static [CaseStatus],
+}
+
+impl DashboardPage {
+    fn count(&self, s: &CaseStatus) -> i64 {
+        self.counts
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+
+    fn waiting(&self) -> i64 {
+        self.count(&CaseStatus::AwaitingSchool) + self.count(&CaseStatus::Returned)
+    }
+
+    fn filtered(&self) -> bool {
+        !self.status.is_empty() || !self.q.trim().is_empty()
+    }
+}
+
+/// The dashboard with a status filter (a GET, shareable).
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<DashboardPage> {
+    // A victim's name never travels in a URL: searches come by POST.
+    let query = DashboardQuery {
+        q: String::new(),
+        ..query
+    };
+    dashboard_page(&state, &staff, query).await
+}
+
+/// The dashboard searched by reference or victim name (a POST, so the name
+/// stays out of URLs, browser history and proxy logs).
+pub(super) async fn search_dashboard(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    CsrfForm(query): CsrfForm<DashboardQuery>,
+) -> AppResult<DashboardPage> {
+    dashboard_page(&state, &staff, query).await
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    staff: &SchoolStaff,
+    query: DashboardQuery,
+) -> AppResult<DashboardPage> {
+    let scope = staff.scope();
+    let filter = db::cases::SchoolFilter {
+        status: CaseStatus::parse(&query.status),
+        search: Some(query.q.clone()),
+    };
+    let (schools, cases, counts, reports_waiting) = tokio::try_join!(
+        db::schools::list_by_ids(&state.db, &staff.0.schools),
+        db::cases::list_for_school(&state.db, &scope, &filter),
+        db::cases::count_by_status(&state.db, &scope),
+        db::inbox::count_waiting(&state.db, &scope),
+    )?;
+    Ok(DashboardPage {
+        layout: Layout::for_actor(&staff.0),
+        schools,
+        cases,
+        counts,
+        reports_waiting,
+        status: filter
+            .status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        q: query.q,
+        statuses: &CaseStatus::ALL,
+    })
+}

@@ -1,0 +1,43 @@
+//! School leadership: dashboard, opening a case, the case page and its
+//! actions, the inbox of public reports.
+
+mod case_actions;
+mod case_form;
+mod dashboard;
+mod inbox;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// School routes.
+pub fn router() -> Router<AppState> {
+    use case_actions as a;
+    Router::new()
+        .route(
+            "/school",
+            get(dashboard::dashboard).post(dashboard::search_dashboard),
+        )
+        .route("/school/cases/new", get(case_form::new_case))
+        .route("/school/cases", post(case_form::create_case))
+        .route("/school/cases/{id}", get(a::show_case))
+        .route("/school/cases/{id}/notes", post(a::add_note))
+        .route("/school/cases/{id}/evidence", post(a::add_evidence))
+        .route("/school/cases/{id}/targets", post(a::add_target))
+        .route("/school/cases/{id}/close", post(a::close_case))
+        .route("/school/cases/{id}/reopen", post(a::reopen_case))
+        .route("/school/cases/{id}/refer", post(a::refer_case))
+        .route("/school/cases/{id}/withdraw", post(a::withdraw_case))
+        .route("/school/cases/{id}/answer", post(a::answer_question))
+        .route("/school/cases/{id}/sanctions", post(a::add_sanction))
+        .route("/school/cases/{id}/legal-hold", post(a::set_legal_hold))
+        .route("/school/reports", get(inbox::inbox))
+        .route("/school/reports/{id}", get(inbox::show_report))
+        .route("/school/reports/{id}/decline", post(inbox::decline))
+        .route(
+            "/school/reports/{id}/messages",
+            post(inbox::write_to_reporter),
+        )
+        .route("/school/reports/{id}/evidence/{file}", get(inbox::download))
+}
