@@ -108,36 +108,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("Migrations applied.");
             Ok(())
         }
-        Command::Worker => {
-            let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
-            tracing::info!("outbox worker running");
-            tokio::select! {
-                _ = jobs::run(database.pool.clone(), mailer, Arc::new(config.clone()), Arc::new(LocalStorage::new(&config.evidence_dir)?), Duration::from_secs(2)) => {},
-                _ = shutdown_signal() => {},
-            }
-            Ok(())
-        }
-        Command::Purge => {
-            let storage = LocalStorage::new(&config.evidence_dir)?;
-            let c = jobs::purge(&database.pool, &storage, &config, chrono::Utc::now()).await?;
-            println!(
-                "Purge: {} cases, {} reports, {} audit entries deleted.",
-                c.cases, c.reports, c.audit
-            );
-            Ok(())
-        }
-        Command::Demo { cases } => {
-            seed_demo(&config, &database.pool).await?;
-            if cases > 0 {
-                let started = Instant::now();
-                crate::demo::generate(&database.pool, cases).await?;
-                println!(
-                    "{cases} cases generated in {:.1} s.",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            Ok(())
-        }
+        Command::Worker => worker(&config, database.pool.clone()).await,
+        Command::Purge => purge(&config, &database.pool).await,
+        Command::Demo { cases } => demo(&config, &database.pool, cases).await,
         Command::School {
             command: SchoolCommand::Import { file },
         } => import_schools(&database.pool, &file).await,
@@ -155,6 +128,44 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     // Dropping the database stops the embedded cluster, if any.
     tokio::task::spawn_blocking(move || drop(database)).await?;
     result
+}
+
+/// Runs the background jobs alone until SIGTERM or Ctrl-C.
+async fn worker(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
+    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let config = Arc::new(config.clone());
+    tracing::info!("outbox worker running");
+    tokio::select! {
+        _ = jobs::run(pool, mailer, config, storage, Duration::from_secs(2)) => {},
+        _ = shutdown_signal() => {},
+    }
+    Ok(())
+}
+
+/// Applies the retention rules now and says what went.
+async fn purge(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let storage = LocalStorage::new(&config.evidence_dir)?;
+    let c = jobs::purge(pool, &storage, config, chrono::Utc::now()).await?;
+    println!(
+        "Purge: {} cases, {} reports, {} audit entries deleted.",
+        c.cases, c.reports, c.audit
+    );
+    Ok(())
+}
+
+/// The demo data, and `cases` generated cases over many schools.
+async fn demo(config: &Config, pool: &sqlx::PgPool, cases: u64) -> anyhow::Result<()> {
+    seed_demo(config, pool).await?;
+    if cases > 0 {
+        let started = Instant::now();
+        crate::demo::generate(pool, cases).await?;
+        println!(
+            "{cases} cases generated in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {

@@ -73,6 +73,20 @@ pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
         .context("cannot connect to PostgreSQL (check DATABASE_URL)")
 }
 
+/// The words of a search box, trimmed; `None` when empty.
+pub fn search_words(typed: Option<&str>) -> Option<&str> {
+    typed.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// An `ILIKE` pattern matching text that contains `words` literally.
+pub fn contains_pattern(words: &str) -> String {
+    let escaped = words
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Applies the migrations in `migrations/` and the session store's table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use super::Tx;
+
 pub use crate::config::Retention;
 
 /// What one run removed.
@@ -33,6 +35,38 @@ pub async fn run(
     sqlx::query_scalar!("select set_config('vigie.purge', 'on', true)")
         .fetch_one(&mut *tx)
         .await?;
+    let (cases, case_reports, mut keys) = purge_cases(&mut tx, now, r).await?;
+    let (undecided, report_keys) = purge_undecided_reports(&mut tx, now, r).await?;
+    keys.extend(report_keys);
+    let (audit, mail) = purge_trail(&mut tx, now, r).await?;
+    let counts = PurgeCounts {
+        cases,
+        reports: case_reports + undecided,
+        audit,
+        mail,
+    };
+    sqlx::query!(
+        "insert into purge_runs (ran_at, cases_deleted, reports_deleted, files_deleted, audit_deleted, mail_deleted) values ($1, $2, $3, $4, $5, $6)",
+        now as DateTime<Utc>,
+        counts.cases as i32,
+        counts.reports as i32,
+        keys.len() as i32,
+        counts.audit as i32,
+        counts.mail as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((counts, keys))
+}
+
+/// Closed cases past their time (never under legal hold), with the reports
+/// they were opened from: (cases, reports, storage keys of their files).
+async fn purge_cases(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    r: &Retention,
+) -> sqlx::Result<(i64, i64, Vec<String>)> {
     let ids: Vec<uuid::Uuid> = sqlx::query_scalar!(
         r#"select id from cases
            where status = 'closed' and not legal_hold and closed_at < $1::timestamptz - make_interval(days =>
@@ -42,42 +76,78 @@ pub async fn run(
         r.closed_no_follow_up_days,
         r.closed_with_follow_up_days
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     let mut keys: Vec<String> = sqlx::query_scalar!(
         "select storage_key from evidence where case_id = any($1)",
         &ids
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     keys.extend(
         sqlx::query_scalar!(
             "select e.storage_key from report_evidence e join reports r on r.id = e.report_id where r.case_id = any($1)",
             &ids
         )
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?,
     );
     let reports = sqlx::query!("delete from reports where case_id = any($1)", &ids)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected() as i64;
     sqlx::query!(
         "update outbox set case_id = null where case_id = any($1)",
         &ids
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let cases = sqlx::query!("delete from cases where id = any($1)", &ids)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected() as i64;
+    Ok((cases, reports, keys))
+}
+
+/// Reports nobody ever decided on, past their time: (reports, storage keys).
+async fn purge_undecided_reports(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    r: &Retention,
+) -> sqlx::Result<(i64, Vec<String>)> {
+    let keys: Vec<String> = sqlx::query_scalar!(
+        r#"delete from report_evidence where report_id in
+             (select id from reports where status = 'received'
+                and created_at < $1::timestamptz - make_interval(days => $2::int))
+           returning storage_key"#,
+        now as DateTime<Utc>,
+        r.undecided_report_days
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let reports = sqlx::query!(
+        "delete from reports where status = 'received' and created_at < $1::timestamptz - make_interval(days => $2::int)",
+        now as DateTime<Utc>,
+        r.undecided_report_days
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected() as i64;
+    Ok((reports, keys))
+}
+
+/// The audit trail and delivered or dead mail past their time.
+async fn purge_trail(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    r: &Retention,
+) -> sqlx::Result<(i64, i64)> {
     let audit = sqlx::query!(
         "delete from audit_log where at < $1::timestamptz - make_interval(days => $2::int)",
         now as DateTime<Utc>,
         r.audit_days
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected() as i64;
     let mail = sqlx::query!(
@@ -85,30 +155,10 @@ pub async fn run(
         now as DateTime<Utc>,
         r.mail_days
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected() as i64;
-    sqlx::query!(
-        "insert into purge_runs (ran_at, cases_deleted, reports_deleted, files_deleted, audit_deleted, mail_deleted) values ($1, $2, $3, $4, $5, $6)",
-        now as DateTime<Utc>,
-        cases as i32,
-        reports as i32,
-        keys.len() as i32,
-        audit as i32,
-        mail as i32
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok((
-        PurgeCounts {
-            cases,
-            reports,
-            audit,
-            mail,
-        },
-        keys,
-    ))
+    Ok((audit, mail))
 }
 
 /// When the purge last ran.

@@ -150,19 +150,8 @@ pub async fn list(
     } else {
         filter.statuses.clone()
     };
-    let search = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let pattern = search.map(|s| {
-        format!(
-            "%{}%",
-            s.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
+    let search = super::search_words(filter.search.as_deref());
+    let pattern = search.map(super::contains_pattern);
     let after = filter.after.as_ref();
     sqlx::query_as!(
         QueueRow,

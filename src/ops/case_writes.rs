@@ -1,6 +1,7 @@
 //! What each [`CaseCommand`] writes on a locked case, after the guard, and
 //! the timeline entry (and mail) it leaves.
 
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::Ops;
@@ -8,9 +9,9 @@ use super::case::{CaseCommand, RequestTarget};
 use super::files::PendingFiles;
 use crate::auth::Actor;
 use crate::db::{self, Tx, cases::LockedCase};
-use crate::domain::case::EventKind;
+use crate::domain::case::{EventKind, Platform, RequestKind};
 use crate::domain::format::date;
-use crate::domain::ids::TargetId;
+use crate::domain::ids::{AccountId, TargetId};
 use crate::domain::status::CaseStatus;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::{self, CaseRef, MailContext, SchoolNotice};
@@ -92,11 +93,7 @@ pub async fn write(
     use EventKind as K;
     Ok(match command {
         C::Note(text) => Entry::new(K::Note, Some(text)),
-        C::Target(platform, value) => {
-            let t = db::cases::insert_target(tx, locked, actor.id, platform, &value).await?;
-            Entry::new(K::TargetAdded, None)
-                .data(json!({ "platform": platform.code(), "target_id": t }))
-        }
+        C::Target(platform, value) => add_target(tx, actor, locked, platform, &value).await?.1,
         C::Author(author) => {
             db::cases::insert_author(tx, locked, &author).await?;
             Entry::new(K::AuthorAdded, Some(author.kind.label().to_owned()))
@@ -132,12 +129,14 @@ pub async fn write(
         }
         C::LegalHold(hold) => {
             db::cases::set_legal_hold(tx, locked, hold).await?;
-            let kind = if hold {
-                K::LegalHold
-            } else {
-                K::LegalHoldLifted
-            };
-            Entry::new(kind, None)
+            Entry::new(
+                if hold {
+                    K::LegalHold
+                } else {
+                    K::LegalHoldLifted
+                },
+                None,
+            )
         }
         helpline => write_helpline(tx, actor, locked, next, helpline).await?,
     })
@@ -162,19 +161,7 @@ async fn write_helpline(
             db::cases::release(tx, locked, next).await?;
             Entry::new(K::Released, None)
         }
-        C::Reassign(to) => {
-            let agent = db::accounts::helpline_agent(&mut **tx, to)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Field(
-                        "agent",
-                        "Choisissez l'écoutant à qui confier le dossier.".into(),
-                    )
-                })?;
-            db::cases::assign(tx, locked, agent.id, next).await?;
-            let note = format!("Confié à {}", agent.display_name);
-            Entry::new(K::Reassigned, Some(note)).data(json!({ "to": agent.id }))
-        }
+        C::Reassign(to) => reassign(tx, locked, to, next).await?,
         C::Advice(kind, text) => {
             let note = format!("Conseil {} : {text}", kind.label().to_lowercase());
             Entry::new(K::Advice, Some(note)).data(json!({ "kind": kind.code() }))
@@ -186,49 +173,92 @@ async fn write_helpline(
             reference,
         } => {
             let target = request_target(tx, actor, locked, target).await?;
-            let stale = || {
-                AppError::Field(
-                    "request_target",
-                    "Ce compte ou cette publication ne fait plus partie du dossier : choisissez-en un autre.".into(),
-                )
-            };
-            let request = db::records::insert_request(
-                tx, locked, target, kind, sent_on, &reference, actor.id,
-            )
-            .await?
-            .ok_or_else(stale)?;
-            let note = format!("{} demandée le {}", kind.label(), date(sent_on));
-            Entry::new(K::PlatformRequest, Some(note))
-                .data(json!({ "request": request, "kind": kind.code() }))
+            write_request(tx, actor, locked, target, (kind, sent_on, &reference)).await?
         }
         C::Outcome(request, outcome, on) => {
             if !db::records::set_request_outcome(tx, locked, request, outcome, on).await? {
                 return Err(AppError::NotFound);
             }
             let note = format!("{} le {}", outcome.label(), date(on));
-            Entry::new(K::PlatformOutcome, Some(note))
-                .data(json!({ "request": request, "outcome": outcome.code() }))
+            let data = json!({ "request": request, "outcome": outcome.code() });
+            Entry::new(K::PlatformOutcome, Some(note)).data(data)
         }
         C::Escalate(reference, on) => {
             db::records::insert_escalation(tx, locked, &reference, on, actor.id).await?;
-            let note = format!("Référence {reference}, le {}", date(on));
-            Entry::new(K::Escalation, Some(note))
+            Entry::new(
+                K::Escalation,
+                Some(format!("Référence {reference}, le {}", date(on))),
+            )
         }
         C::Intervene(on, topic) => {
             db::records::insert_intervention(tx, locked, on, &topic, actor.id).await?;
             let note = format!("{topic} — proposée pour le {}", date(on));
             Entry::new(K::Intervention, Some(note))
         }
-        C::Ask(text) => {
-            db::cases::set_status(tx, locked, next).await?;
-            Entry::new(K::Question, Some(text)).mail(Mail::School(SchoolNotice::Question))
-        }
-        C::Return(text) => {
-            db::cases::set_status(tx, locked, next).await?;
-            Entry::new(K::Returned, Some(text)).mail(Mail::School(SchoolNotice::Returned))
-        }
+        C::Ask(text) => to_school(tx, locked, next, SchoolNotice::Question, text).await?,
+        C::Return(text) => to_school(tx, locked, next, SchoolNotice::Returned, text).await?,
         _ => return Err(AppError::BadRequest("not a helpline command")),
     })
+}
+
+/// Asks the school a question or returns the case: the case moves to the
+/// school, which is mailed.
+async fn to_school(
+    tx: &mut Tx<'_>,
+    locked: &LockedCase,
+    next: CaseStatus,
+    notice: SchoolNotice,
+    text: String,
+) -> AppResult<Entry> {
+    db::cases::set_status(tx, locked, next).await?;
+    let kind = match notice {
+        SchoolNotice::Question => EventKind::Question,
+        _ => EventKind::Returned,
+    };
+    Ok(Entry::new(kind, Some(text)).mail(Mail::School(notice)))
+}
+
+/// Gives the case to another active agent.
+async fn reassign(
+    tx: &mut Tx<'_>,
+    locked: &LockedCase,
+    to: AccountId,
+    next: CaseStatus,
+) -> AppResult<Entry> {
+    let agent = db::accounts::helpline_agent(&mut **tx, to)
+        .await?
+        .ok_or_else(|| {
+            AppError::Field(
+                "agent",
+                "Choisissez l'écoutant à qui confier le dossier.".into(),
+            )
+        })?;
+    db::cases::assign(tx, locked, agent.id, next).await?;
+    let note = format!("Confié à {}", agent.display_name);
+    Ok(Entry::new(EventKind::Reassigned, Some(note)).data(json!({ "to": agent.id })))
+}
+
+/// Records a platform request about one of the case's targets.
+async fn write_request(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    target: TargetId,
+    (kind, sent_on, reference): (RequestKind, NaiveDate, &str),
+) -> AppResult<Entry> {
+    let stale = || {
+        AppError::Field(
+            "request_target",
+            "Ce compte ou cette publication ne fait plus partie du dossier : choisissez-en un autre.".into(),
+        )
+    };
+    let request =
+        db::records::insert_request(tx, locked, target, kind, sent_on, reference, actor.id)
+            .await?
+            .ok_or_else(stale)?;
+    let note = format!("{} demandée le {}", kind.label(), date(sent_on));
+    Ok(Entry::new(EventKind::PlatformRequest, Some(note))
+        .data(json!({ "request": request, "kind": kind.code() })))
 }
 
 /// The target of a platform request: an existing one, or a new one added
@@ -242,18 +272,23 @@ async fn request_target(
     Ok(match target {
         RequestTarget::Existing(t) => t,
         RequestTarget::New(platform, value) => {
-            let t = db::cases::insert_target(tx, locked, actor.id, platform, &value).await?;
-            let data = json!({ "platform": platform.code(), "target_id": t });
-            db::events::append(
-                tx,
-                locked,
-                Some(actor.id),
-                EventKind::TargetAdded,
-                None,
-                data,
-            )
-            .await?;
+            let (t, entry) = add_target(tx, actor, locked, platform, &value).await?;
+            let added = Some(actor.id);
+            db::events::append(tx, locked, added, entry.kind, None, entry.data).await?;
             t
         }
     })
+}
+
+/// Adds an online target to the case; returns it and its timeline entry.
+async fn add_target(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    platform: Platform,
+    value: &str,
+) -> AppResult<(TargetId, Entry)> {
+    let t = db::cases::insert_target(tx, locked, actor.id, platform, value).await?;
+    let data = json!({ "platform": platform.code(), "target_id": t });
+    Ok((t, Entry::new(EventKind::TargetAdded, None).data(data)))
 }

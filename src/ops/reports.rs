@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use super::Ops;
 use super::files::{CheckedFile, PendingFiles, with_pending_files};
 use crate::auth::{Actor, CaseScope};
+use crate::config::ReportSettings;
 use crate::db::reports::{NewReport, ReportFile, ReporterAccess};
 use crate::db::{self, Tx, audit::Outcome};
 use crate::domain::audit::AuditAction;
@@ -58,31 +59,7 @@ pub struct Sent {
 /// reporter's receipt, in one transaction.
 pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
     let code = FollowUpCode::generate();
-    let cfg = &ops.config.reports;
-    let report = NewReport {
-        school: input.school,
-        reporter_kind: input.reporter_kind,
-        danger: input.danger,
-        description: input.description,
-        started_on: input.started_on,
-        platforms: input
-            .platforms
-            .iter()
-            .map(|p| p.code().to_owned())
-            .collect(),
-        kinds: input.kinds.iter().map(|k| k.code().to_owned()).collect(),
-        victim_first_name: input.victim_first_name,
-        victim_class: input.victim_class,
-        contact_email: input.contact_email.map(|e| e.as_str().to_owned()),
-        contact_phone: input.contact_phone.map(Phone::into_string),
-        code_hash: code.hash(),
-        due_at: report_due(
-            Utc::now(),
-            input.danger,
-            cfg.due_working_days,
-            cfg.danger_due_hours,
-        ),
-    };
+    let report = new_report(input, &code, &ops.config.reports);
     let reference = with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
         let (id, reference) = db::reports::insert(&mut tx, &report).await?;
@@ -117,6 +94,35 @@ pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> App
     })
     .await?;
     Ok(Sent { reference, code })
+}
+
+/// The row of a validated report, with its code's hash and deadline.
+fn new_report(input: ReportInput, code: &FollowUpCode, cfg: &ReportSettings) -> NewReport {
+    let due_at = report_due(
+        Utc::now(),
+        input.danger,
+        cfg.due_working_days,
+        cfg.danger_due_hours,
+    );
+    NewReport {
+        school: input.school,
+        reporter_kind: input.reporter_kind,
+        danger: input.danger,
+        description: input.description,
+        started_on: input.started_on,
+        platforms: input
+            .platforms
+            .iter()
+            .map(|p| p.code().to_owned())
+            .collect(),
+        kinds: input.kinds.iter().map(|k| k.code().to_owned()).collect(),
+        victim_first_name: input.victim_first_name,
+        victim_class: input.victim_class,
+        contact_email: input.contact_email.map(|e| e.as_str().to_owned()),
+        contact_phone: input.contact_phone.map(Phone::into_string),
+        code_hash: code.hash(),
+        due_at,
+    }
 }
 
 /// Stores a report's files and records them, in the report's transaction.

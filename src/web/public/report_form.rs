@@ -146,6 +146,35 @@ impl ReportForm {
         }
         let today = Utc::now().date_naive();
         let started_on = e.check("started_on", optional_past_date(&self.started_on, today));
+        let (first_name, class) = self.parse_victim(kind, e);
+        let (email, phone) = self.parse_contact(e);
+        if !e.is_empty() {
+            return None;
+        }
+        Some(ReportInput {
+            school,
+            reporter_kind: kind?,
+            danger: danger?,
+            description: description?,
+            started_on: started_on?,
+            platforms,
+            kinds,
+            victim_first_name: first_name?,
+            victim_class: class?,
+            contact_email: email?,
+            contact_phone: phone?,
+        })
+    }
+}
+
+impl ReportForm {
+    /// The victim's first name and class: a witness may not know them, a
+    /// member of staff has no class.
+    fn parse_victim(
+        &self,
+        kind: Option<ReporterKind>,
+        e: &mut FieldErrors,
+    ) -> (Option<String>, Option<String>) {
         let witness = kind == Some(ReporterKind::Witness);
         let name_rule = if witness {
             FIRST_NAME.or_empty()
@@ -163,35 +192,27 @@ impl ReportForm {
             CLASS
         };
         let class = e.check("victim_class", class_rule.parse(&self.victim_class));
+        (first_name, class)
+    }
+
+    /// The optional e-mail and phone (`Some(None)`: left empty).
+    #[allow(clippy::type_complexity)]
+    fn parse_contact(
+        &self,
+        e: &mut FieldErrors,
+    ) -> (Option<Option<EmailAddress>>, Option<Option<Phone>>) {
         let email = match self.contact_email.trim() {
             "" => Some(None),
-            typed => e.check(
-                "contact_email",
-                EmailAddress::parse(typed)
-                    .map(Some)
-                    .map_err(|_| Invalid(BAD_EMAIL)),
-            ),
+            typed => {
+                let parsed = EmailAddress::parse(typed).map_err(|_| Invalid(BAD_EMAIL));
+                e.check("contact_email", parsed.map(Some))
+            }
         };
         let phone = match self.contact_phone.trim() {
             "" => Some(None),
             typed => e.check("contact_phone", Phone::parse(typed).map(Some)),
         };
-        if !e.is_empty() {
-            return None;
-        }
-        Some(ReportInput {
-            school,
-            reporter_kind: kind?,
-            danger: danger?,
-            description: description?,
-            started_on: started_on?,
-            platforms,
-            kinds,
-            victim_first_name: first_name?,
-            victim_class: class?,
-            contact_email: email?,
-            contact_phone: phone?,
-        })
+        (email, phone)
     }
 }
 

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::case_form::checked_evidence;
+use super::open_case::checked_evidence;
 use crate::app::AppState;
 use crate::domain::case::{CaseOutcome, Platform, SanctionKind};
 use crate::domain::ids::CaseId;

@@ -1,26 +1,15 @@
-//! The guided form that opens a case (blank, or pre-filled from a report).
+//! The case form's values as typed and their validation into a new case,
+//! its alleged authors and online targets.
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db::{self, cases::NewAuthor, cases::NewCase, schools::School};
 use crate::domain::case::{
-    AuthorKind, HarassmentKind, Platform, ReportStatus, ReporterKind, Urgency, VictimKind,
+    AuthorKind, HarassmentKind, Platform, ReporterKind, Urgency, VictimKind,
 };
-use crate::domain::ids::ReportId;
+use crate::domain::ids::SchoolId;
 use crate::domain::values::{TextRule, optional_past_date};
-use crate::error::{AppError, AppResult};
-use crate::ops::files::{CheckedFile, check_files};
-use crate::ops::{self, open_case::OpenCase};
-use crate::web::extract::{CsrfMultipart, SchoolStaff};
 use crate::web::forms::FieldErrors;
-use crate::web::layout::Layout;
 use crate::web::upload::MultipartForm;
 
 const VICTIM_NAME: TextRule = TextRule::required(
@@ -48,16 +37,16 @@ const DESCRIPTION: TextRule = TextRule {
 /// An author row as typed.
 #[derive(Default, Clone)]
 pub struct AuthorRow {
-    kind: String,
-    name: String,
-    group: String,
+    pub(super) kind: String,
+    pub(super) name: String,
+    pub(super) group: String,
 }
 
 /// A target row as typed.
 #[derive(Default, Clone)]
 pub struct TargetRow {
-    platform: String,
-    value: String,
+    pub(super) platform: String,
+    pub(super) value: String,
 }
 
 /// Rows shown for authors and targets; more can be added on the case page
@@ -73,24 +62,24 @@ const MAX_ROWS: usize = 20;
 /// The case form's values as typed, kept when it comes back with errors.
 #[derive(Default)]
 pub struct CaseForm {
-    school: String,
-    urgency: String,
-    victim_kind: String,
-    victim_name: String,
-    victim_group: String,
-    description: String,
-    started_on: String,
-    platforms: Vec<String>,
-    kinds: Vec<String>,
-    checklist: Vec<String>,
-    authors: Vec<AuthorRow>,
-    targets: Vec<TargetRow>,
+    pub(super) school: String,
+    pub(super) urgency: String,
+    pub(super) victim_kind: String,
+    pub(super) victim_name: String,
+    pub(super) victim_group: String,
+    pub(super) description: String,
+    pub(super) started_on: String,
+    pub(super) platforms: Vec<String>,
+    pub(super) kinds: Vec<String>,
+    pub(super) checklist: Vec<String>,
+    pub(super) authors: Vec<AuthorRow>,
+    pub(super) targets: Vec<TargetRow>,
     /// The report this case is opened from, if any.
-    report: String,
+    pub(super) report: String,
 }
 
 impl CaseForm {
-    fn blank() -> CaseForm {
+    pub(super) fn blank() -> CaseForm {
         CaseForm {
             urgency: "normal".into(),
             authors: vec![AuthorRow::default(); FORM_ROWS],
@@ -99,7 +88,7 @@ impl CaseForm {
         }
     }
 
-    fn from_multipart(f: &MultipartForm) -> CaseForm {
+    pub(super) fn from_multipart(f: &MultipartForm) -> CaseForm {
         let rows = |n: usize| n.clamp(FORM_ROWS, MAX_ROWS);
         let (kinds, names, groups) = (
             f.all("author_kind"),
@@ -138,7 +127,7 @@ impl CaseForm {
     }
 
     /// The form pre-filled from a report.
-    fn from_report(r: &db::inbox::ReportDetail) -> CaseForm {
+    pub(super) fn from_report(r: &db::inbox::ReportDetail) -> CaseForm {
         CaseForm {
             school: r.school_id.to_string(),
             urgency: if r.danger { "danger" } else { "normal" }.into(),
@@ -162,31 +151,21 @@ impl CaseForm {
         }
     }
 
-    fn has_platform(&self, code: &str) -> bool {
+    pub(super) fn has_platform(&self, code: &str) -> bool {
         self.platforms.iter().any(|p| p == code)
     }
 
-    fn has_kind(&self, code: &str) -> bool {
+    pub(super) fn has_kind(&self, code: &str) -> bool {
         self.kinds.iter().any(|k| k == code)
     }
 
-    fn checked(&self, item: &str) -> bool {
+    pub(super) fn checked(&self, item: &str) -> bool {
         self.checklist.iter().any(|c| c == item)
     }
 
     /// Validates into a new case, its authors and targets.
-    fn parse(&self, schools: &[School], e: &mut FieldErrors) -> Option<ParsedCase> {
-        let school = match schools {
-            [only] => Some(only.id),
-            _ => e.require(
-                "school",
-                schools
-                    .iter()
-                    .find(|s| s.id.to_string() == self.school)
-                    .map(|s| s.id),
-                "Choisissez l'établissement concerné.",
-            ),
-        };
+    pub(super) fn parse(&self, schools: &[School], e: &mut FieldErrors) -> Option<ParsedCase> {
+        let school = self.parse_school(schools, e);
         let urgency = e.require(
             "urgency",
             Urgency::parse(&self.urgency),
@@ -239,6 +218,16 @@ impl CaseForm {
         Some((case, authors, targets))
     }
 
+    /// The school chosen among the caller's (the only one, if just one).
+    fn parse_school(&self, schools: &[School], e: &mut FieldErrors) -> Option<SchoolId> {
+        if let [only] = schools {
+            return Some(only.id);
+        }
+        let chosen = schools.iter().find(|s| s.id.to_string() == self.school);
+        let message = "Choisissez l'établissement concerné.";
+        e.require("school", chosen.map(|s| s.id), message)
+    }
+
     fn parse_authors(&self, e: &mut FieldErrors) -> Vec<NewAuthor> {
         let mut authors = Vec::new();
         for (i, row) in self.authors.iter().enumerate() {
@@ -276,7 +265,7 @@ impl CaseForm {
 }
 
 /// Field ids in the order of the form, for the error summary.
-const CASE_FIELDS: &[&str] = &[
+pub(super) const CASE_FIELDS: &[&str] = &[
     "school",
     "victim_kind",
     "victim_name",
@@ -294,123 +283,3 @@ const CASE_FIELDS: &[&str] = &[
     "target_2",
     "evidence",
 ];
-
-/// The guided form that opens a case.
-#[derive(Template, WebTemplate)]
-#[template(path = "school/case_form.html")]
-pub struct CaseFormPage {
-    layout: Layout,
-    schools: Vec<School>,
-    form: CaseForm,
-    errors: FieldErrors,
-    max_file_mb: usize,
-    max_files: usize,
-    platforms: &'static [Platform],
-    kinds: &'static [HarassmentKind],
-    author_kinds: &'static [AuthorKind],
-}
-
-impl CaseFormPage {
-    fn new(
-        state: &AppState,
-        staff: &SchoolStaff,
-        schools: Vec<School>,
-        form: CaseForm,
-        errors: FieldErrors,
-    ) -> CaseFormPage {
-        CaseFormPage {
-            layout: Layout::for_actor(&staff.0),
-            schools,
-            form,
-            errors,
-            max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
-            max_files: state.config.uploads.max_files,
-            platforms: Platform::ALL,
-            kinds: HarassmentKind::ALL,
-            author_kinds: AuthorKind::ALL,
-        }
-    }
-
-    fn summary(&self) -> Vec<(String, String)> {
-        self.errors.in_order(CASE_FIELDS)
-    }
-
-    fn author_error(&self, row: &usize) -> Option<&str> {
-        self.errors.get(&format!("author_{row}"))
-    }
-
-    fn target_error(&self, row: &usize) -> Option<&str> {
-        self.errors.get(&format!("target_{row}"))
-    }
-}
-
-/// The query string of the case form.
-#[derive(Deserialize, Default)]
-pub struct NewCaseQuery {
-    #[serde(default)]
-    report: String,
-}
-
-pub(super) async fn new_case(
-    State(state): State<AppState>,
-    staff: SchoolStaff,
-    Query(query): Query<NewCaseQuery>,
-) -> AppResult<Response> {
-    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
-    let form = match query.report.parse::<ReportId>() {
-        Ok(id) => {
-            let report = db::inbox::get(&state.db, &staff.scope(), id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if report.status != ReportStatus::Received {
-                return Ok(Redirect::to(&format!("/school/reports/{id}")).into_response());
-            }
-            CaseForm::from_report(&report)
-        }
-        Err(_) => CaseForm::blank(),
-    };
-    Ok(CaseFormPage::new(&state, &staff, schools, form, FieldErrors::default()).into_response())
-}
-
-pub(super) async fn create_case(
-    State(state): State<AppState>,
-    staff: SchoolStaff,
-    CsrfMultipart(form): CsrfMultipart,
-) -> AppResult<Response> {
-    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
-    let typed = CaseForm::from_multipart(&form);
-    let mut errors = FieldErrors::default();
-    let parsed = typed.parse(&schools, &mut errors);
-    let files = checked_evidence(&form, &mut errors);
-    let (Some((case, authors, targets)), Some(files)) = (parsed, files) else {
-        let page = CaseFormPage::new(&state, &staff, schools, typed, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let open = OpenCase {
-        case,
-        authors,
-        targets,
-        files,
-        from_report: typed.report.parse::<ReportId>().ok(),
-    };
-    let id = ops::open_case::open_case(&state.ops(), &staff.0, open).await?;
-    Ok(Redirect::to(&format!("/school/cases/{id}")).into_response())
-}
-
-/// The evidence files of a form, checked; `None` (with a message on the
-/// `evidence` field) if any was refused.
-pub(super) fn checked_evidence(
-    form: &MultipartForm,
-    errors: &mut FieldErrors,
-) -> Option<Vec<CheckedFile>> {
-    if let Some(msg) = form.file_errors.get("evidence") {
-        errors.add("evidence", msg.clone());
-        return None;
-    }
-    let files = form
-        .files_of("evidence")
-        .map(|f| (f.file_name.as_str(), &f.bytes));
-    check_files(files)
-        .map_err(|m| errors.add("evidence", m))
-        .ok()
-}

@@ -5,6 +5,7 @@ mod case_actions;
 mod case_form;
 mod dashboard;
 mod inbox;
+mod open_case;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -19,8 +20,8 @@ pub fn router() -> Router<AppState> {
             "/school",
             get(dashboard::dashboard).post(dashboard::search_dashboard),
         )
-        .route("/school/cases/new", get(case_form::new_case))
-        .route("/school/cases", post(case_form::create_case))
+        .route("/school/cases/new", get(open_case::new_case))
+        .route("/school/cases", post(open_case::create_case))
         .route("/school/cases/{id}", get(a::show_case))
         .route("/school/cases/{id}/notes", post(a::add_note))
         .route("/school/cases/{id}/evidence", post(a::add_evidence))

@@ -1,0 +1,254 @@
+//! What is read of cases: a case page's facts, its authors and targets, the
+//! school dashboard. Every function takes a `CaseScope` and filters with it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::auth::CaseScope;
+use crate::domain::case::{AuthorKind, Platform, Urgency, VictimKind};
+use crate::domain::ids::{AccountId, CaseId, SchoolId, TargetId};
+use crate::domain::status::CaseStatus;
+
+/// Everything shown at the top of a case page.
+pub struct CaseDetail {
+    /// Id.
+    pub id: CaseId,
+    /// Reference.
+    pub reference: String,
+    /// School.
+    pub school_id: SchoolId,
+    /// School name.
+    pub school_name: String,
+    /// School UAI.
+    pub school_uai: String,
+    /// Status.
+    pub status: CaseStatus,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Pupil or staff.
+    pub victim_kind: VictimKind,
+    /// Name or initials.
+    pub victim_name: String,
+    /// Class or function.
+    pub victim_group: String,
+    /// Facts.
+    pub description: String,
+    /// Since when.
+    pub started_on: Option<NaiveDate>,
+    /// Platform codes.
+    pub platforms: Vec<String>,
+    /// Kind codes.
+    pub kinds: Vec<String>,
+    /// Checklist as ticked at opening.
+    pub victim_secured: bool,
+    /// Checklist.
+    pub evidence_preserved: bool,
+    /// Checklist.
+    pub families_informed: bool,
+    /// Checklist.
+    pub authorities_told: bool,
+    /// Opened at.
+    pub created_at: DateTime<Utc>,
+    /// Last event at.
+    pub last_activity_at: DateTime<Utc>,
+    /// Referred at, if referred.
+    pub referred_at: Option<DateTime<Utc>>,
+    /// Claiming agent.
+    pub claimed_by: Option<AccountId>,
+    /// Claiming agent's name.
+    pub claimed_by_name: Option<String>,
+    /// Closed at.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Outcome code, if closed.
+    pub outcome: Option<String>,
+    /// Kept for disciplinary or judicial proceedings: never purged.
+    pub legal_hold: bool,
+}
+
+/// One case in scope.
+pub async fn get_case(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Option<CaseDetail>> {
+    sqlx::query_as!(
+        CaseDetail,
+        r#"select c.id as "id: CaseId", c.reference, c.school_id as "school_id: SchoolId",
+                  s.name as school_name, s.uai as school_uai,
+                  c.status as "status: CaseStatus", c.urgency as "urgency: Urgency",
+                  c.victim_kind as "victim_kind: VictimKind", c.victim_name, c.victim_group,
+                  c.description, c.started_on as "started_on: NaiveDate", c.platforms, c.kinds,
+                  c.victim_secured, c.evidence_preserved, c.families_informed, c.authorities_told,
+                  c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>",
+                  c.referred_at as "referred_at: DateTime<Utc>", c.claimed_by as "claimed_by: AccountId",
+                  a.display_name as "claimed_by_name?", c.closed_at as "closed_at: DateTime<Utc>", c.outcome,
+                  c.legal_hold
+           from cases c
+           join schools s on s.id = c.school_id
+           left join accounts a on a.id = c.claimed_by
+           where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))"#,
+        id.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// An alleged author as listed.
+pub struct Author {
+    /// Kind code.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Class.
+    pub group_name: String,
+}
+
+impl Author {
+    /// French label of the kind.
+    pub fn kind_label(&self) -> &str {
+        AuthorKind::label_of(&self.kind)
+    }
+}
+
+/// The alleged authors of a case in scope.
+pub async fn list_authors(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Vec<Author>> {
+    sqlx::query_as!(
+        Author,
+        r#"select a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
+           where a.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           order by a.position"#,
+        id.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// An online target as listed.
+pub struct Target {
+    /// Id.
+    pub id: TargetId,
+    /// Platform code.
+    pub platform: String,
+    /// URL or handle.
+    pub target: String,
+    /// Added at.
+    pub added_at: DateTime<Utc>,
+}
+
+impl Target {
+    /// French label of the platform.
+    pub fn platform_label(&self) -> &str {
+        Platform::label_of(&self.platform)
+    }
+}
+
+/// The online targets of a case in scope.
+pub async fn list_targets(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    id: CaseId,
+) -> sqlx::Result<Vec<Target>> {
+    sqlx::query_as!(
+        Target,
+        r#"select t.id as "id: TargetId", t.platform, t.target, t.added_at as "added_at: DateTime<Utc>"
+           from online_targets t join cases c on c.id = t.case_id
+           where t.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           order by t.seq"#,
+        id.0,
+        scope.school_ids() as &[Uuid],
+        scope.helpline()
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Filters of the school dashboard.
+#[derive(Default)]
+pub struct SchoolFilter {
+    /// Only this status.
+    pub status: Option<CaseStatus>,
+    /// Reference or part of the victim's name.
+    pub search: Option<String>,
+}
+
+/// A case as listed on the dashboard.
+pub struct CaseListRow {
+    /// Id.
+    pub id: CaseId,
+    /// Reference.
+    pub reference: String,
+    /// School name.
+    pub school_name: String,
+    /// Status.
+    pub status: CaseStatus,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Pupil or staff.
+    pub victim_kind: VictimKind,
+    /// Name or initials.
+    pub victim_name: String,
+    /// Opened at.
+    pub created_at: DateTime<Utc>,
+    /// Last event at.
+    pub last_activity_at: DateTime<Utc>,
+}
+
+/// The most cases one dashboard page shows.
+pub const DASHBOARD_PAGE: i64 = 100;
+
+/// The school's cases: those waiting for the school first, then danger, then
+/// by last activity.
+pub async fn list_for_school(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+    filter: &SchoolFilter,
+) -> sqlx::Result<Vec<CaseListRow>> {
+    let search = crate::db::search_words(filter.search.as_deref());
+    let pattern = search.map(crate::db::contains_pattern);
+    sqlx::query_as!(
+        CaseListRow,
+        r#"select c.id as "id: CaseId", c.reference, s.name as school_name,
+                  c.status as "status: CaseStatus", c.urgency as "urgency: Urgency",
+                  c.victim_kind as "victim_kind: VictimKind", c.victim_name,
+                  c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>"
+           from cases c join schools s on s.id = c.school_id
+           where c.school_id = any($1)
+             and ($2::case_status is null or c.status = $2)
+             and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)
+           order by (c.status in ('awaiting_school', 'returned')) desc,
+                    (c.status = 'closed') asc,
+                    (c.urgency = 'danger') desc,
+                    c.last_activity_at desc, c.id
+           limit $5"#,
+        scope.school_ids() as &[Uuid],
+        filter.status as Option<CaseStatus>,
+        search,
+        pattern,
+        DASHBOARD_PAGE
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// How many cases of the scope's schools are in each status.
+pub async fn count_by_status(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
+    let rows = sqlx::query!(
+        r#"select status as "status: CaseStatus", count(*) as "n!" from cases
+           where school_id = any($1) group by status"#,
+        scope.school_ids() as &[Uuid]
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
+}
