@@ -358,6 +358,7 @@ impl Drop for EmbeddedPostgres {
 
 #[cfg(test)]
 mod tests {
+    use super::host::usable_socket_dir;
     use super::*;
 
     /// Removes a temporary folder on drop (declare it before the server).

@@ -102,6 +102,27 @@ async fn staff_of_another_school_get_404_and_change_nothing() {
             vec![("outcome", "resolved")],
         ),
         (format!("/school/cases/{c}/reopen"), vec![]),
+        (
+            format!("/school/cases/{c}/refer"),
+            vec![("note", "intrusion")],
+        ),
+        (format!("/school/cases/{c}/withdraw"), vec![]),
+        (
+            format!("/school/cases/{c}/answer"),
+            vec![("note", "intrusion")],
+        ),
+        (
+            format!("/school/cases/{c}/sanctions"),
+            vec![
+                ("kind", "responsibility_measure"),
+                ("decided_on", "2026-01-05"),
+                ("note", "intrusion"),
+            ],
+        ),
+        (
+            format!("/school/cases/{c}/legal-hold"),
+            vec![("hold", "on")],
+        ),
     ] {
         let p = w.head_b.submit("/school", &action, &fields).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{action}");
@@ -130,6 +151,17 @@ async fn staff_of_another_school_get_404_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(status, "open");
+    let (held, sanctions, mails): (bool, i64, i64) = sqlx::query_as(
+        "select legal_hold, (select count(*) from sanctions), (select count(*) from outbox) from cases",
+    )
+    .fetch_one(&w.app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (held, sanctions, mails),
+        (false, 0, 0),
+        "no hold, sanction or referral mail"
+    );
     let denied: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'view_case' and result = 'denied'",
     )

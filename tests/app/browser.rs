@@ -6,6 +6,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`, and axe-core from npm in
 //! `target/axe` (`.ci/run` installs all three when missing).
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -48,10 +49,26 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// Kills chromedriver and every browser process it started (they share
+    /// its process group), even when a test panicked before `close`.
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let group = nix::unistd::Pid::from_raw(self.driver.id() as i32);
+        let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
         let _ = self.driver.wait();
     }
+}
+
+/// The processes whose command line mentions `needle` (from /proc).
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(needle))
+        .collect()
 }
 
 fn free_port() -> u16 {
@@ -67,6 +84,8 @@ impl Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            // A group of its own: the browsers it starts can be killed with it.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -122,6 +141,28 @@ impl Browser {
             shots,
             _profile: profile,
         }
+    }
+
+    /// Ends the WebDriver session (Chromium quits), stops chromedriver, and
+    /// checks that no process of this browser is left behind.
+    async fn close(mut self) {
+        let client = self.client.clone();
+        client.close().await.expect("the WebDriver session ends");
+        let profile = self._profile.0.display().to_string();
+        let group = nix::unistd::Pid::from_raw(self.driver.id() as i32);
+        let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGTERM);
+        let _ = self.driver.wait();
+        // Reaped browser processes disappear from /proc at once; give the
+        // kernel the time to tear down those that were still exiting.
+        let mut left = processes_mentioning(&profile);
+        for _ in 0..50 {
+            if left.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            left = processes_mentioning(&profile);
+        }
+        assert!(left.is_empty(), "browser processes left behind: {left:?}");
     }
 
     async fn go(&self, path: &str) {
@@ -440,6 +481,7 @@ async fn whole_procedure(javascript: bool, label: &str) {
         b.text(".status-line").await
     );
     b.check_page("follow-up", javascript).await;
+    b.close().await;
 }
 
 #[tokio::test]
@@ -586,4 +628,5 @@ async fn the_report_and_case_forms_work_with_the_keyboard_alone() {
     b.find(".timeline").await;
     assert!(b.path().await.starts_with("/school/cases/"));
     assert!(b.text(".facts").await.contains("L. M."));
+    b.close().await;
 }

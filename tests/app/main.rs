@@ -9,6 +9,7 @@ mod authorization;
 mod browser;
 mod cases;
 mod cli;
+mod commands;
 mod helpline;
 mod login;
 mod mail;
