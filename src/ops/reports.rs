@@ -9,6 +9,7 @@ use super::Ops;
 use super::files::{CheckedFile, PendingFiles, with_pending_files};
 use crate::auth::{Actor, CaseScope};
 use crate::config::ReportSettings;
+use crate::db::inbox::LockedReport;
 use crate::db::reports::{NewReport, ReportFile, ReporterAccess};
 use crate::db::{self, Tx, audit::Outcome};
 use crate::domain::audit::AuditAction;
@@ -190,11 +191,8 @@ pub async fn add_information(
 /// Declines an undecided report of the caller's schools: the reason stays
 /// for the reporter, the content and files are erased.
 pub async fn decline(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> AppResult<()> {
-    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     let mut tx = ops.db.begin().await?;
-    let report = db::inbox::lock(&mut tx, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let report = lock(&mut tx, actor, id).await?;
     if report.status != ReportStatus::Received {
         return Err(AppError::Conflict(
             "Ce signalement a déjà reçu une décision : rechargez sa page pour la voir.".into(),
@@ -227,11 +225,8 @@ pub async fn decline(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> Ap
 /// The school writes to the reporter of a report of its own, undecided or
 /// turned into a case (a declined report takes no more messages).
 pub async fn message_reporter(ops: &Ops, actor: &Actor, id: ReportId, body: &str) -> AppResult<()> {
-    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     let mut tx = ops.db.begin().await?;
-    let report = db::inbox::lock(&mut tx, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let report = lock(&mut tx, actor, id).await?;
     if report.status == ReportStatus::Declined {
         return Err(AppError::Conflict(
             "Ce signalement n'a pas été retenu : son contenu a été effacé et il ne reçoit plus de message.".into(),
@@ -253,4 +248,12 @@ pub async fn message_reporter(ops: &Ops, actor: &Actor, id: ReportId, body: &str
     db::audit::record(&mut *tx, Some(actor.id), action, Some(id.0), Outcome::Ok).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Locks a report of the caller's schools (outside them: not found).
+async fn lock(tx: &mut Tx<'_>, actor: &Actor, id: ReportId) -> AppResult<LockedReport> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    db::inbox::lock(tx, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }

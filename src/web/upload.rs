@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use axum::extract::Multipart;
 use bytes::Bytes;
 
+use super::forms::FieldErrors;
 use crate::config::UploadLimits;
 use crate::error::AppError;
+use crate::ops::files::{CheckedFile, check_files};
 
 /// A file part of a form, held in memory (bounded by the request limit).
 pub struct UploadedFile {
@@ -59,6 +61,21 @@ impl MultipartForm {
 }
 
 /// Largest text field accepted (descriptions are bounded lower by validation).
+impl MultipartForm {
+    /// The files of `field`, checked (type from the bytes); `None`, with the
+    /// message on `field`, if one was refused or too large.
+    pub fn checked_files(&self, field: &str, errors: &mut FieldErrors) -> Option<Vec<CheckedFile>> {
+        if let Some(msg) = self.file_errors.get(field) {
+            errors.add(field, msg.clone());
+            return None;
+        }
+        let files = self
+            .files_of(field)
+            .map(|f| (f.file_name.as_str(), &f.bytes));
+        check_files(files).map_err(|m| errors.add(field, m)).ok()
+    }
+}
+
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 
 /// Reads every part. A file over the per-file limit or past the count limit is

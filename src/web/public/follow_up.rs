@@ -10,7 +10,6 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::public_layout;
-use super::report::checked_files;
 use crate::app::AppState;
 use crate::auth::ratelimit::ip_key;
 use crate::db::{self, reports::ReporterAccess};
@@ -190,7 +189,7 @@ pub(super) async fn add_information(
     let mut errors = FieldErrors::default();
     let text = form.get("text");
     let body = errors.check("text", ADDITION.parse_optional(&text));
-    let files = checked_files(&form, &mut errors);
+    let files = form.checked_files("evidence", &mut errors);
     let (Some(body), Some(files)) = (body, files) else {
         let page = follow_up_page(&state, &session, access, errors, text).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

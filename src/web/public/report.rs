@@ -17,11 +17,10 @@ use crate::auth::ratelimit::ip_key;
 use crate::db::{self, schools::School};
 use crate::domain::values::Uai;
 use crate::error::{AppError, AppResult};
-use crate::ops::{self, files::CheckedFile, files::check_files};
+use crate::ops;
 use crate::web::extract::{ClientIp, CsrfMultipart, Ids};
 use crate::web::forms::FieldErrors;
 use crate::web::layout::Layout;
-use crate::web::upload::MultipartForm;
 
 /// The search query.
 #[derive(Deserialize, Default)]
@@ -167,7 +166,7 @@ pub(super) async fn submit_report(
     }
     let mut errors = FieldErrors::default();
     let input = form.parse(school.id, &mut errors);
-    let files = checked_files(&multipart, &mut errors);
+    let files = multipart.checked_files("evidence", &mut errors);
     let (Some(input), Some(files)) = (input, files) else {
         let page = form_page(&state, layout, school, form, errors, None);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -187,21 +186,3 @@ pub(super) async fn submit_report(
 
 const ROBOT: &str = "Votre envoi n'a pas pu être accepté. Si vous êtes une personne, rechargez la page et recommencez.";
 const TOO_MANY: &str = "Trop de signalements ont été envoyés depuis votre connexion en peu de temps. Patientez quelques minutes puis envoyez de nouveau : ce que vous avez écrit est conservé ci-dessous (les fichiers sont à choisir de nouveau). En cas d'urgence, appelez le 17, le 112 ou le 3018.";
-
-/// The evidence files of a form, checked; `None` (with a message on the
-/// `evidence` field) if any was refused.
-pub(super) fn checked_files(
-    form: &MultipartForm,
-    errors: &mut FieldErrors,
-) -> Option<Vec<CheckedFile>> {
-    if let Some(msg) = form.file_errors.get("evidence") {
-        errors.add("evidence", msg.clone());
-        return None;
-    }
-    let files = form
-        .files_of("evidence")
-        .map(|f| (f.file_name.as_str(), &f.bytes));
-    check_files(files)
-        .map_err(|m| errors.add("evidence", m))
-        .ok()
-}

@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::open_case::checked_evidence;
 use crate::app::AppState;
 use crate::domain::case::{CaseOutcome, Platform, SanctionKind};
 use crate::domain::ids::CaseId;
@@ -140,7 +139,9 @@ pub(super) async fn add_evidence(
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let files = checked_evidence(&form, &mut errors).filter(|f| !f.is_empty());
+    let files = form
+        .checked_files("evidence", &mut errors)
+        .filter(|f| !f.is_empty());
     let Some(files) = files else {
         if errors.is_empty() {
             errors.add("evidence", "Choisissez au moins un fichier à ajouter.");

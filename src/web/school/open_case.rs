@@ -14,12 +14,10 @@ use crate::db::{self, schools::School};
 use crate::domain::case::{AuthorKind, HarassmentKind, Platform, ReportStatus};
 use crate::domain::ids::ReportId;
 use crate::error::{AppError, AppResult};
-use crate::ops::files::{CheckedFile, check_files};
 use crate::ops::{self, open_case::OpenCase};
 use crate::web::extract::{CsrfMultipart, SchoolStaff};
 use crate::web::forms::FieldErrors;
 use crate::web::layout::Layout;
-use crate::web::upload::MultipartForm;
 
 /// The guided form that opens a case.
 #[derive(Template, WebTemplate)]
@@ -107,7 +105,7 @@ pub(super) async fn create_case(
     let typed = CaseForm::from_multipart(&form);
     let mut errors = FieldErrors::default();
     let parsed = typed.parse(&schools, &mut errors);
-    let files = checked_evidence(&form, &mut errors);
+    let files = form.checked_files("evidence", &mut errors);
     let (Some((case, authors, targets)), Some(files)) = (parsed, files) else {
         let page = CaseFormPage::new(&state, &staff, schools, typed, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -121,22 +119,4 @@ pub(super) async fn create_case(
     };
     let id = ops::open_case::open_case(&state.ops(), &staff.0, open).await?;
     Ok(Redirect::to(&format!("/school/cases/{id}")).into_response())
-}
-
-/// The evidence files of a form, checked; `None` (with a message on the
-/// `evidence` field) if any was refused.
-pub(super) fn checked_evidence(
-    form: &MultipartForm,
-    errors: &mut FieldErrors,
-) -> Option<Vec<CheckedFile>> {
-    if let Some(msg) = form.file_errors.get("evidence") {
-        errors.add("evidence", msg.clone());
-        return None;
-    }
-    let files = form
-        .files_of("evidence")
-        .map(|f| (f.file_name.as_str(), &f.bytes));
-    check_files(files)
-        .map_err(|m| errors.add("evidence", m))
-        .ok()
 }
