@@ -71,7 +71,7 @@ pub async fn list(
            from case_events e
            join cases c on c.id = e.case_id
            left join accounts a on a.id = e.actor_id
-           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by e.id"#,
         case.0,
         scope.school_ids() as &[Uuid],

@@ -127,7 +127,8 @@ impl QueueRow {
 /// Rows per page.
 pub const QUEUE_PAGE: i64 = 50;
 
-/// The statuses the queue shows by default.
+/// The statuses in which the helpline holds a case: from its referral until
+/// it is returned or withdrawn (the scope of every helpline read).
 pub const ACTIVE: [CaseStatus; 3] = [
     CaseStatus::Referred,
     CaseStatus::InProgress,
@@ -145,11 +146,12 @@ pub async fn list(
     if !scope.helpline() {
         return Ok(Vec::new());
     }
-    let statuses: Vec<CaseStatus> = if filter.statuses.is_empty() {
-        ACTIVE.to_vec()
-    } else {
-        filter.statuses.clone()
-    };
+    // The helpline holds a case from its referral until it is returned or
+    // withdrawn: a filter cannot reach past that.
+    let statuses: Vec<CaseStatus> = ACTIVE
+        .into_iter()
+        .filter(|s| filter.statuses.is_empty() || filter.statuses.contains(s))
+        .collect();
     let search = super::search_words(filter.search.as_deref());
     let pattern = search.map(super::contains_pattern);
     let after = filter.after.as_ref();

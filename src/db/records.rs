@@ -115,7 +115,7 @@ pub async fn list_requests(
            from platform_requests r
            join online_targets t on t.id = r.target_id
            join cases c on c.id = r.case_id
-           where r.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           where r.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by r.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
@@ -163,7 +163,7 @@ pub async fn list_escalations(
     sqlx::query_as!(
         Escalation,
         r#"select e.reference, e.escalated_on as "escalated_on: NaiveDate" from escalations e join cases c on c.id = e.case_id
-           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by e.seq"#,
+           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
@@ -210,7 +210,7 @@ pub async fn list_interventions(
     sqlx::query_as!(
         Intervention,
         r#"select i.proposed_on as "proposed_on: NaiveDate", i.topic from interventions i join cases c on c.id = i.case_id
-           where i.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by i.seq"#,
+           where i.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by i.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
@@ -265,7 +265,7 @@ pub async fn list_sanctions(
         r#"select s.kind as "kind: SanctionKind", s.decided_on as "decided_on: NaiveDate", s.note,
                   s.created_at as "created_at: DateTime<Utc>"
            from sanctions s join cases c on c.id = s.case_id
-           where s.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null)) order by s.seq"#,
+           where s.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by s.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()

@@ -222,9 +222,74 @@ async fn the_whole_procedure_from_referral_to_closure() {
             "Dossier clos",
         ]
     );
-    // The helpline still sees the case it worked on, but it has left the queue.
-    assert_eq!(agent.get(&h).await.status, StatusCode::OK);
+    // Returned, the case is the school's again: the helpline no longer reads it.
+    assert_eq!(agent.get(&h).await.status, StatusCode::NOT_FOUND);
     assert!(agent.get("/helpline").await.has("p.empty"));
+}
+
+#[tokio::test]
+async fn helpline_access_ends_with_the_return_and_comes_back_with_a_new_referral() {
+    let app = TestApp::spawn().await;
+    let (school, case) = referred_case(&app, "0691664K", &[]).await;
+    let agent = app.logged_in(Role::Helpline).await;
+    let (h, s) = (
+        format!("/helpline/cases/{case}"),
+        format!("/school/cases/{case}"),
+    );
+    agent.submit(&h, &format!("{h}/claim"), &[]).await;
+    let p = agent
+        .submit(
+            &h,
+            &format!("{h}/return"),
+            &[("text", "Conclusions : compte fermé.")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let evidence: uuid::Uuid = sqlx::query_scalar("select id from evidence limit 1")
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    for (action, fields) in [
+        ("close", vec![("outcome", "resolved")]),
+        ("reopen", vec![]),
+        (
+            "notes",
+            vec![("note", "Le père de l'élève a appelé : menaces reprises.")],
+        ),
+    ] {
+        let p = school.submit(&s, &format!("{s}/{action}"), &fields).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{action}");
+    }
+    // What the school wrote after the return stays the school's.
+    let p = agent.get(&h).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(!p.body.contains("menaces reprises"));
+    let file = format!("/cases/{case}/evidence/{evidence}");
+    assert_eq!(agent.get(&file).await.status, StatusCode::NOT_FOUND);
+    for filter in ["", "?status=open", "?status=closed", "?status=returned"] {
+        let queue = agent.get(&format!("/helpline{filter}")).await;
+        assert!(queue.has("p.empty"), "queue{filter} is empty");
+    }
+    // Referred again, the case is the helpline's again.
+    let p = school
+        .submit(&s, &format!("{s}/refer"), &[("note", "")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = agent.get(&h).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("menaces reprises"),
+        "the school sent it with the case"
+    );
+    assert_eq!(
+        agent
+            .get("/helpline")
+            .await
+            .texts("table.queue tbody tr")
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]

@@ -167,7 +167,7 @@ pub async fn lock(
                   c.claimed_by as "claimed_by: AccountId", c.legal_hold
            from cases c
            join schools s on s.id = c.school_id
-           where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           where c.id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            for update of c"#,
         id.0,
         scope.school_ids() as &[Uuid],

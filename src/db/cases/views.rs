@@ -86,7 +86,7 @@ pub async fn get_case(
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by
-           where c.id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))"#,
+           where c.id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
         id.0,
         scope.school_ids() as &[Uuid],
         scope.helpline()
@@ -121,7 +121,7 @@ pub async fn list_authors(
     sqlx::query_as!(
         Author,
         r#"select a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
-           where a.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           where a.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by a.position"#,
         id.0,
         scope.school_ids() as &[Uuid],
@@ -160,7 +160,7 @@ pub async fn list_targets(
         Target,
         r#"select t.id as "id: TargetId", t.platform, t.target, t.added_at as "added_at: DateTime<Utc>"
            from online_targets t join cases c on c.id = t.case_id
-           where t.case_id = $1 and (c.school_id = any($2) or ($3 and c.referred_at is not null))
+           where t.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by t.seq"#,
         id.0,
         scope.school_ids() as &[Uuid],

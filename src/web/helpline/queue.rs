@@ -110,7 +110,7 @@ pub(super) async fn queue(
         query,
         academies,
         next,
-        statuses: &CaseStatus::ALL,
+        statuses: &db::queue::ACTIVE,
         platforms: Platform::ALL,
         urgencies: Urgency::ALL,
     })
