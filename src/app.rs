@@ -91,9 +91,9 @@ pub fn build_router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
-            config.session_idle.as_secs() as i64,
-        )));
+        // The cookie ends with the browser; the server ends idle and old
+        // sessions itself (auth::session).
+        .with_expiry(Expiry::OnSessionEnd);
     let body_limit = config.uploads.max_request_bytes + 256 * 1024;
 
     let request_id = HeaderName::from_static("x-request-id");

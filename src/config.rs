@@ -84,6 +84,15 @@ pub struct ReportSettings {
     pub danger_due_hours: u32,
 }
 
+/// How long a session may stay unused, and at most last.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionTimeouts {
+    /// Without a request for this long, the session ends.
+    pub idle: Duration,
+    /// This long after login, the session ends whatever happens.
+    pub absolute: Duration,
+}
+
 /// How long data is kept (CNIL defaults), in days.
 #[derive(Clone, Debug)]
 pub struct Retention {
@@ -241,6 +250,14 @@ impl Config {
             .unwrap_or(&self.public_url);
         let host = rest.split(['/', ':']).next().unwrap_or("vigie");
         if host.is_empty() { "vigie" } else { host }
+    }
+
+    /// The session timeouts.
+    pub fn session_timeouts(&self) -> SessionTimeouts {
+        SessionTimeouts {
+            idle: self.session_idle,
+            absolute: self.session_absolute,
+        }
     }
 
     /// Whether cookies must be `Secure` (the public URL is https).

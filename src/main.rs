@@ -4,6 +4,9 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Everything Vigie writes (evidence, the embedded cluster, logs) is for
+    // its own account only: folders 0700, files 0600.
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let cli = vigie::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

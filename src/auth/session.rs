@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::config::SessionTimeouts;
 use crate::domain::ids::{AccountId, SchoolId};
 use crate::domain::status::Role;
 use crate::error::AppResult;
@@ -35,6 +36,7 @@ pub async fn log_in(session: &Session, account: AccountId) -> AppResult<()> {
             },
         )
         .await?;
+    mark_active(session).await?;
     super::csrf::renew(session).await?;
     Ok(())
 }
@@ -59,18 +61,51 @@ pub struct Actor {
     pub csrf: String,
 }
 
-/// The account a session is logged in as, if it is still within the
-/// absolute timeout `max_age` (an expired one is flushed).
-pub async fn logged_in(session: &Session, max_age: Duration) -> AppResult<Option<AccountId>> {
+/// The account a session is logged in as, if it is still within both
+/// timeouts (an expired session is flushed).
+pub async fn logged_in(
+    session: &Session,
+    timeouts: SessionTimeouts,
+) -> AppResult<Option<AccountId>> {
     let Some(auth) = session.get::<AuthData>(AUTH_KEY).await? else {
         return Ok(None);
     };
     let age = Utc::now().timestamp() - auth.login_at;
-    if age < 0 || age as u64 >= max_age.as_secs() {
+    if age < 0
+        || age as u64 >= timeouts.absolute.as_secs()
+        || !still_active(session, timeouts.idle).await?
+    {
         session.flush().await?;
         return Ok(None);
     }
     Ok(Some(auth.account_id))
+}
+
+const SEEN_KEY: &str = "seen_at";
+
+/// How stale the last-seen mark may get before it is written again: the
+/// session is saved at most once a minute, not on every request.
+const SEEN_PRECISION: i64 = 60;
+
+/// Marks the session as used now (at login, or when a follow-up code opens
+/// a report).
+pub async fn mark_active(session: &Session) -> AppResult<()> {
+    session.insert(SEEN_KEY, Utc::now().timestamp()).await?;
+    Ok(())
+}
+
+/// Whether the session was used within `idle`; marks it used now. The
+/// cookie ends with the browser, so this is what ends a session left open.
+pub async fn still_active(session: &Session, idle: Duration) -> AppResult<bool> {
+    let now = Utc::now().timestamp();
+    let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(now);
+    if now - seen >= idle.as_secs() as i64 {
+        return Ok(false);
+    }
+    if now - seen >= SEEN_PRECISION || session.get::<i64>(SEEN_KEY).await?.is_none() {
+        session.insert(SEEN_KEY, now).await?;
+    }
+    Ok(true)
 }
 
 /// The cases a caller may see. Only built from an [`Actor`]; every query on

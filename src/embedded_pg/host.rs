@@ -167,6 +167,8 @@ pub(super) fn prepare_dirs(
             "data folder {path_str} contains a character (\" $ ` \\ or newline) PostgreSQL tools cannot handle; choose another DATA_DIR"
         );
     }
+    // Evidence lives here by default: no other local account may look in.
+    fs::set_permissions(&data_dir, fs::Permissions::from_mode(0o700))?;
     let pgdata = data_dir.join("pgdata");
     let run_dir = data_dir.join("run");
     for dir in [&pgdata, &run_dir] {

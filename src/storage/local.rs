@@ -1,5 +1,6 @@
 //! Evidence in a local folder, outside `static/`: `DIR/ab/abcdef…`.
 
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -17,8 +18,14 @@ pub struct LocalStorage {
 impl LocalStorage {
     /// Uses (and creates) `root`.
     pub fn new(root: &Path) -> anyhow::Result<LocalStorage> {
-        std::fs::create_dir_all(root)
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root)
             .with_context(|| format!("cannot create the evidence folder {}", root.display()))?;
+        // Files about minors: readable by Vigie's own account only.
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict the evidence folder {}", root.display()))?;
         Ok(LocalStorage {
             root: root.to_path_buf(),
         })
@@ -38,9 +45,19 @@ impl Storage for LocalStorage {
     async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.path(key)?;
         let dir = path.parent().expect("has a parent");
-        tokio::fs::create_dir_all(dir).await?;
+        tokio::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .await?;
         let tmp = dir.join(format!(".{key}.tmp"));
-        let mut f = tokio::fs::File::create(&tmp).await?;
+        let mut f = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .await?;
         f.write_all(bytes).await?;
         f.sync_all().await?;
         drop(f);
@@ -77,6 +94,11 @@ mod tests {
         let key = super::super::new_key();
         s.put(&key, b"abc").await.unwrap();
         assert_eq!(&s.get(&key).await.unwrap()[..], b"abc");
+        // Only Vigie's own account reads evidence, whatever the umask.
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(&key[..2])), 0o700);
+        assert_eq!(mode(&dir.join(&key[..2]).join(&key)), 0o600);
         s.delete(&key).await.unwrap();
         s.delete(&key).await.unwrap();
         // A write cut off before its rename leaves a temporary file; delete removes it.

@@ -33,7 +33,7 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = session_of(parts, state).await?;
-        let Some(id) = session::logged_in(&session, state.config.session_absolute).await? else {
+        let Some(id) = session::logged_in(&session, state.config.session_timeouts()).await? else {
             return Err(AppError::Unauthenticated);
         };
         let Some(account) = db::accounts::load_actor(&state.db, id).await? else {

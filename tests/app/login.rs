@@ -248,3 +248,40 @@ async fn health_check_answers_when_the_database_does() {
     let p = app.browser().get("/healthz").await;
     assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn the_session_cookie_ends_with_the_browser_and_the_server_ends_idle_sessions() {
+    let app = TestApp::spawn_with(|c| c.session_idle = std::time::Duration::ZERO, None).await;
+    let school = app.school("0691664K", "Collège").await;
+    app.account("p@example.org", Role::SchoolStaff, &[school])
+        .await;
+    let b = app.browser();
+    let token = b.get("/login").await.csrf();
+    let p = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", "p@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookies: Vec<String> = p
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .collect();
+    assert!(!cookies.is_empty());
+    for c in &cookies {
+        assert!(c.contains("httponly") && c.contains("samesite=lax"), "{c}");
+        assert!(
+            !c.contains("max-age") && !c.contains("expires"),
+            "a session cookie, not a persistent one: {c}"
+        );
+    }
+    // Idle past the (here zero) timeout: logged out by the server.
+    let p = b.get("/school").await;
+    assert_eq!(p.location(), "/login");
+}

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 
 use super::public_layout;
 use crate::app::AppState;
+use crate::auth;
 use crate::auth::ratelimit::ip_key;
 use crate::db::{self, reports::ReporterAccess};
 use crate::domain::case::ReportStatus;
@@ -88,14 +89,24 @@ pub(super) async fn open_follow_up(
     // A new session id: the access is bound to this browser from now on.
     session.cycle_id().await?;
     session.insert(ACCESS_KEY, access.report()).await?;
+    auth::session::mark_active(&session).await?;
     Ok(Redirect::to("/suivi/signalement").into_response())
 }
 
-pub(super) async fn reporter_access(session: &Session) -> AppResult<Option<ReporterAccess>> {
-    Ok(session
-        .get::<ReportId>(ACCESS_KEY)
-        .await?
-        .map(ReporterAccess::from_session))
+/// The report this browser opened with its code, unless the session went
+/// unused past the idle timeout (the access is then forgotten).
+pub(super) async fn reporter_access(
+    state: &AppState,
+    session: &Session,
+) -> AppResult<Option<ReporterAccess>> {
+    let Some(id) = session.get::<ReportId>(ACCESS_KEY).await? else {
+        return Ok(None);
+    };
+    if !auth::session::still_active(session, state.config.session_idle).await? {
+        session.remove::<ReportId>(ACCESS_KEY).await?;
+        return Ok(None);
+    }
+    Ok(Some(ReporterAccess::from_session(id)))
 }
 
 /// What the reporter sees of their report.
@@ -164,7 +175,7 @@ pub(super) async fn follow_up(
     State(state): State<AppState>,
     session: Session,
 ) -> AppResult<Response> {
-    let Some(access) = reporter_access(&session).await? else {
+    let Some(access) = reporter_access(&state, &session).await? else {
         return Ok(Redirect::to("/suivi").into_response());
     };
     Ok(follow_up_page(
@@ -183,7 +194,7 @@ pub(super) async fn add_information(
     session: Session,
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
-    let Some(access) = reporter_access(&session).await? else {
+    let Some(access) = reporter_access(&state, &session).await? else {
         return Ok(Redirect::to("/suivi").into_response());
     };
     let mut errors = FieldErrors::default();
