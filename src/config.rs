@@ -131,8 +131,9 @@ pub struct Config {
     pub uploads: UploadLimits,
     /// Login rate limits.
     pub login: LoginLimits,
-    /// Take the client IP from the last `X-Forwarded-For` hop (behind a proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of ours stand in front of Vigie: the client
+    /// is read from `X-Forwarded-For` that many entries from the right.
+    pub trusted_proxies: usize,
     /// Outgoing mail.
     pub mail: MailSettings,
     /// Overdue thresholds of the helpline queue.
@@ -178,7 +179,7 @@ impl Config {
             session_absolute: Duration::from_secs(3600 * number("SESSION_ABSOLUTE_HOURS", 10)?),
             uploads: UploadLimits::from_env()?,
             login: LoginLimits::from_env()?,
-            trust_forwarded_for: number("TRUST_FORWARDED_FOR", 0)? == 1,
+            trusted_proxies: number("TRUSTED_PROXIES", 0)? as usize,
             mail: MailSettings::from_env()?,
             queue: QueueDelays::from_env()?,
             reports: ReportSettings::from_env()?,
@@ -208,7 +209,7 @@ impl Config {
                 per_ip: 30,
                 replenish: Duration::from_secs(180),
             },
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
             mail: MailSettings {
                 smtp_url: "smtp://127.0.0.1:1".into(),
                 from: "Vigie <no-reply@vigie.test>".into(),

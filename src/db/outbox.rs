@@ -143,6 +143,15 @@ impl MailRow {
     }
 }
 
+impl MailRow {
+    /// The last error without the addresses it quotes.
+    pub fn error_shown(&self) -> Option<String> {
+        self.last_error
+            .as_deref()
+            .map(crate::domain::format::mask_emails)
+    }
+}
+
 /// The mails not yet sent (queued and dead), oldest first.
 pub async fn list_unsent(pool: &PgPool) -> sqlx::Result<Vec<MailRow>> {
     sqlx::query_as!(

@@ -91,6 +91,35 @@ pub fn bytes(n: impl std::borrow::Borrow<i64>) -> String {
     }
 }
 
+/// `text` with every e-mail address in it masked (SMTP errors quote the
+/// recipient) and cut to 300 characters.
+pub fn mask_emails(text: &str) -> String {
+    let in_address = |c: char| c.is_alphanumeric() || "._%+-@".contains(c);
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('@') {
+            out.push_str("[adresse masquée]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if in_address(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    match out.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &out[..i]),
+        None => out,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +134,15 @@ mod tests {
         assert_eq!(bytes(1536), "1,5 Ko");
         assert_eq!(duration(chrono::TimeDelta::hours(3)), "3 h");
         assert_eq!(duration(chrono::TimeDelta::days(4)), "4 jours");
+    }
+
+    #[test]
+    fn addresses_are_masked_in_errors() {
+        assert_eq!(
+            mask_emails("550 5.1.1 <jean.dupont+x@exemple.fr>: Recipient address rejected"),
+            "550 5.1.1 <[adresse masquée]>: Recipient address rejected"
+        );
+        assert_eq!(mask_emails("connection refused"), "connection refused");
+        assert_eq!(mask_emails(&"é".repeat(400)).chars().count(), 301);
     }
 }

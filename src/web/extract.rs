@@ -196,8 +196,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Ids<T> 
     }
 }
 
-/// The client's address: the peer, or the last `X-Forwarded-For` hop when the
-/// server is configured to sit behind a proxy.
+/// The client's address: the peer, or, behind `TRUSTED_PROXIES` proxies of
+/// ours, the address the outermost of them saw (see [`forwarded_client`]).
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl FromRequestParts<AppState> for ClientIp {
@@ -207,25 +207,53 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_forwarded_for
-            && let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok())
-        {
-            return Ok(ClientIp(Some(ip)));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let proxies = state.config.trusted_proxies;
+        if proxies == 0 {
+            return Ok(ClientIp(peer));
         }
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        let lines = parts.headers.get_all("x-forwarded-for").iter();
+        let lines: Vec<&str> = lines.filter_map(|v| v.to_str().ok()).collect();
+        Ok(ClientIp(forwarded_client(&lines, proxies).or(peer)))
     }
+}
+
+/// The client behind `proxies` trusted proxies, from every `X-Forwarded-For`
+/// line in order: each proxy appends the address it received the request
+/// from, so the right-most `proxies` entries are the only ones a client
+/// cannot write. Entries left of them, or a list too short, are not trusted.
+pub fn forwarded_client(lines: &[&str], proxies: usize) -> Option<IpAddr> {
+    let entries: Vec<&str> = lines.iter().flat_map(|l| l.split(',')).collect();
+    let entry = entries.iter().rev().nth(proxies.checked_sub(1)?)?;
+    entry.trim().parse().ok()
 }
 
 /// A form with nothing but its CSRF token (a button).
 #[derive(Deserialize)]
 pub struct Empty {}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_is_read_from_the_right() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        // One proxy: it appended the client; what the client sent is ignored.
+        assert_eq!(forwarded_client(&["6.6.6.6, 1.2.3.4"], 1), ip("1.2.3.4"));
+        // A forged line before the proxy's own line changes nothing.
+        assert_eq!(forwarded_client(&["6.6.6.6", "1.2.3.4"], 1), ip("1.2.3.4"));
+        // Two proxies: the outer one's entry is second from the right.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 1.2.3.4, 10.0.0.2"], 2),
+            ip("1.2.3.4")
+        );
+        assert_eq!(forwarded_client(&["10.0.0.2"], 2), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["pas une adresse"], 1), None);
+        assert_eq!(forwarded_client(&["1.2.3.4"], 0), None);
+    }
+}

@@ -188,8 +188,21 @@ async fn a_mail_dies_after_its_attempts_and_an_administrator_can_retry_it() {
         "a dead mail is not retried by itself"
     );
 
+    // SMTP errors quote addresses: administrators see them masked.
+    sqlx::query("update outbox set last_error = '550 5.1.1 <parent.secret@exemple.fr>: rejected'")
+        .execute(&app.db)
+        .await
+        .unwrap();
     let admin = app.logged_in(Role::Admin).await;
     let page = admin.get("/admin/mail").await;
+    assert!(
+        !page.body.contains("parent.secret"),
+        "the quoted address is masked"
+    );
+    assert!(
+        page.text("tbody tr")
+            .contains("<[adresse masquée]>: rejected")
+    );
     assert!(page.text(".stats").contains("En échec définitif : 1"));
     let row = page.text("tbody tr");
     assert!(
