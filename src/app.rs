@@ -1,6 +1,7 @@
 //! The application state and the router; tests build the same router.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -32,6 +33,12 @@ pub struct Limiters {
     pub report_ip: Limiter,
     /// Follow-up code attempts per client IP.
     pub lookup_ip: Limiter,
+    /// School searches per client IP.
+    pub search_ip: Limiter,
+    /// Additions to reports per client IP.
+    pub addition_ip: Limiter,
+    /// Additions per report.
+    pub addition_report: Limiter,
 }
 
 impl Limiters {
@@ -44,6 +51,15 @@ impl Limiters {
             lookup_ip: Limiter::new(
                 config.reports.lookups_per_ip,
                 config.reports.lookup_replenish,
+            ),
+            search_ip: Limiter::new(config.reports.searches_per_ip, Duration::from_secs(1)),
+            addition_ip: Limiter::new(
+                config.reports.additions_per_ip,
+                config.reports.addition_replenish,
+            ),
+            addition_report: Limiter::new(
+                config.reports.additions_per_report,
+                config.reports.addition_replenish,
             ),
         }
     }

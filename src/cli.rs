@@ -208,6 +208,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
             limiters.login_ip.prune();
             limiters.report_ip.prune();
             limiters.lookup_ip.prune();
+            limiters.search_ip.prune();
+            limiters.addition_ip.prune();
+            limiters.addition_report.prune();
             if let Err(e) =
                 tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
             {

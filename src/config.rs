@@ -82,6 +82,21 @@ pub struct ReportSettings {
     pub due_working_days: u32,
     /// Hours a school has to handle a report in danger.
     pub danger_due_hours: u32,
+    /// School searches one IP may make in a burst (one given back a second).
+    pub searches_per_ip: u32,
+    /// Additions to a report one IP may send in a burst.
+    pub additions_per_ip: u32,
+    /// Additions one report may receive in a burst.
+    pub additions_per_report: u32,
+    /// Time for one addition to be given back (to an IP or a report).
+    pub addition_replenish: Duration,
+    /// Files one report may hold in all (sent with it and added later).
+    pub max_files_per_report: i64,
+    /// Bytes one report's files may weigh in all.
+    pub max_bytes_per_report: i64,
+    /// Reports to one school within an hour past which they are flagged as
+    /// a suspected flood and its leadership gets an hourly digest instead.
+    pub flood_per_hour: i64,
 }
 
 /// How long a session may stay unused, and at most last.
@@ -231,6 +246,13 @@ impl Config {
                 lookup_replenish: Duration::from_secs(90),
                 due_working_days: 2,
                 danger_due_hours: 4,
+                searches_per_ip: 60,
+                additions_per_ip: 10,
+                additions_per_report: 10,
+                addition_replenish: Duration::from_secs(360),
+                max_files_per_report: 20,
+                max_bytes_per_report: 100 * 1024 * 1024,
+                flood_per_hour: 20,
             },
             retention: Retention {
                 closed_no_follow_up_days: 61,
@@ -329,6 +351,16 @@ impl ReportSettings {
             lookup_replenish: Duration::from_secs(number("CODE_LOOKUP_REPLENISH_SECONDS", 90)?),
             due_working_days: number("REPORT_DUE_WORKING_DAYS", 2)? as u32,
             danger_due_hours: number("REPORT_DANGER_DUE_HOURS", 4)? as u32,
+            searches_per_ip: number("SCHOOL_SEARCH_MAX_PER_IP", 60)? as u32,
+            additions_per_ip: number("REPORT_ADDITION_MAX_PER_IP", 10)? as u32,
+            additions_per_report: number("REPORT_ADDITION_MAX_PER_REPORT", 10)? as u32,
+            addition_replenish: Duration::from_secs(number(
+                "REPORT_ADDITION_REPLENISH_SECONDS",
+                360,
+            )?),
+            max_files_per_report: number("REPORT_MAX_FILES", 20)? as i64,
+            max_bytes_per_report: number("REPORT_MAX_MB", 100)? as i64 * 1024 * 1024,
+            flood_per_hour: number("REPORT_FLOOD_PER_HOUR", 20)? as i64,
         })
     }
 }

@@ -7,10 +7,9 @@ use uuid::Uuid;
 
 use super::Tx;
 use super::cases::LockedCase;
-use super::reports::Message;
 use crate::auth::CaseScope;
 use crate::domain::case::{Platform, ReportStatus, ReporterKind};
-use crate::domain::ids::{AccountId, CaseId, ReportId, SchoolId};
+use crate::domain::ids::{CaseId, ReportId, SchoolId};
 
 /// A report in the school's inbox.
 pub struct InboxRow {
@@ -30,25 +29,121 @@ pub struct InboxRow {
     pub seen: bool,
     /// Past its deadline and not handled.
     pub overdue: bool,
+    /// Sent in a burst to this school: perhaps not genuine.
+    pub suspected_flood: bool,
     /// Received at.
     pub created_at: DateTime<Utc>,
+    /// Place in the inbox order.
+    pub rank: i32,
 }
 
-/// The scope's reports: those to handle first (danger, oldest), then the rest.
-pub async fn list(pool: &PgPool, scope: &CaseScope) -> sqlx::Result<Vec<InboxRow>> {
+impl InboxRow {
+    /// Where the next page starts if this is the last row of a page.
+    pub fn cursor(&self) -> InboxCursor {
+        InboxCursor {
+            rank: self.rank,
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// Rows per inbox page.
+pub const INBOX_PAGE: i64 = 50;
+
+/// Where a page of the inbox starts: after this row in inbox order
+/// (undecided first; danger, then genuine before suspected floods; oldest
+/// first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InboxCursor {
+    /// The row's rank (see [`list`]).
+    pub rank: i32,
+    /// Received at.
+    pub created_at: DateTime<Utc>,
+    /// Id.
+    pub id: ReportId,
+}
+
+impl InboxCursor {
+    /// `rank.micros.id`, for a URL.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.rank,
+            self.created_at.timestamp_micros(),
+            self.id
+        )
+    }
+
+    /// Parses [`InboxCursor::encode`]; anything else is the first page.
+    pub fn decode(s: &str) -> Option<InboxCursor> {
+        let mut parts = s.splitn(3, '.');
+        let rank = parts.next()?.parse().ok()?;
+        let micros = parts.next()?.parse().ok()?;
+        let id = parts.next()?.parse().ok()?;
+        Some(InboxCursor {
+            rank,
+            created_at: DateTime::from_timestamp_micros(micros)?,
+            id,
+        })
+    }
+}
+
+/// One page of the scope's reports, in the given status or all: undecided
+/// first, danger first among them, suspected floods after genuine reports,
+/// oldest first; then decided ones.
+pub async fn list(
+    pool: &PgPool,
+    scope: &CaseScope,
+    status: Option<ReportStatus>,
+    after: Option<InboxCursor>,
+) -> sqlx::Result<Vec<InboxRow>> {
     sqlx::query_as!(
         InboxRow,
-        r#"select r.id as "id: ReportId", r.reference, s.name as school_name, r.reporter_kind as "reporter_kind: ReporterKind",
-                  r.danger, r.status as "status: ReportStatus", (r.seen_at is not null) as "seen!",
-                  (r.status = 'received' and r.due_at < now()) as "overdue!", r.created_at as "created_at: DateTime<Utc>"
-           from reports r join schools s on s.id = r.school_id
-           where r.school_id = any($1)
-           order by (r.status = 'received') desc, r.danger desc, r.created_at
-           limit 200"#,
-        scope.school_ids() as &[Uuid]
+        r#"select * from (
+             select r.id as "id: ReportId", r.reference, s.name as school_name,
+                    r.reporter_kind as "reporter_kind: ReporterKind",
+                    r.danger, r.status as "status: ReportStatus", (r.seen_at is not null) as "seen!",
+                    (r.status = 'received' and r.due_at < now()) as "overdue!", r.suspected_flood,
+                    r.created_at as "created_at: DateTime<Utc>",
+                    ((r.status <> 'received')::int * 4 + (not r.danger)::int * 2 + r.suspected_flood::int) as "rank!"
+             from reports r join schools s on s.id = r.school_id
+             where r.school_id = any($1) and ($2::report_status is null or r.status = $2)
+           ) page
+           where ($3::int is null or ("rank!", "created_at: DateTime<Utc>", "id: ReportId") > ($3, $4, $5))
+           order by "rank!", "created_at: DateTime<Utc>", "id: ReportId"
+           limit $6"#,
+        scope.school_ids() as &[Uuid],
+        status as Option<ReportStatus>,
+        after.map(|c| c.rank),
+        after.map(|c| c.created_at) as Option<DateTime<Utc>>,
+        after.map(|c| c.id.0),
+        INBOX_PAGE
     )
     .fetch_all(pool)
     .await
+}
+
+/// How many of the scope's reports are in each status, and how many
+/// undecided ones are suspected floods.
+pub async fn counts(
+    pool: &PgPool,
+    scope: &CaseScope,
+) -> sqlx::Result<(Vec<(ReportStatus, i64)>, i64)> {
+    let rows = sqlx::query!(
+        r#"select status as "status: ReportStatus", count(*) as "n!",
+                  count(*) filter (where suspected_flood) as "flood!"
+           from reports where school_id = any($1) group by status"#,
+        scope.school_ids() as &[Uuid]
+    )
+    .fetch_all(pool)
+    .await?;
+    let flood = rows
+        .iter()
+        .filter(|r| r.status == ReportStatus::Received)
+        .map(|r| r.flood)
+        .sum();
+    Ok((rows.into_iter().map(|r| (r.status, r.n)).collect(), flood))
 }
 
 /// Number of reports waiting for a decision.
@@ -142,69 +237,6 @@ pub async fn get(
         scope.school_ids() as &[Uuid]
     )
     .fetch_optional(pool)
-    .await
-}
-
-/// The messages of a report of the scope's schools.
-pub async fn messages_for_school(
-    pool: &PgPool,
-    scope: &CaseScope,
-    id: ReportId,
-) -> sqlx::Result<Vec<Message>> {
-    sqlx::query_as!(
-        Message,
-        r#"select (m.account_id is not null) as "from_school!", m.body, m.created_at as "created_at: DateTime<Utc>"
-           from report_messages m join reports r on r.id = m.report_id
-           where m.report_id = $1 and r.school_id = any($2) order by m.id"#,
-        id.0,
-        scope.school_ids() as &[Uuid]
-    )
-    .fetch_all(pool)
-    .await
-}
-
-/// A report file as listed.
-pub struct ReportEvidence {
-    /// Id.
-    pub id: Uuid,
-    /// Storage key.
-    pub storage_key: String,
-    /// Name.
-    pub original_name: String,
-    /// MIME.
-    pub mime_type: String,
-    /// Size.
-    pub size_bytes: i64,
-    /// SHA-256.
-    pub sha256: String,
-    /// Added at.
-    pub added_at: DateTime<Utc>,
-}
-
-impl ReportEvidence {
-    /// Type label.
-    pub fn type_label(&self) -> &'static str {
-        crate::domain::upload::FileType::from_mime(&self.mime_type)
-            .map(|t| t.label())
-            .unwrap_or("Fichier")
-    }
-}
-
-/// The files of a report of the scope's schools.
-pub async fn evidence(
-    pool: &PgPool,
-    scope: &CaseScope,
-    id: ReportId,
-) -> sqlx::Result<Vec<ReportEvidence>> {
-    sqlx::query_as!(
-        ReportEvidence,
-        r#"select e.id, e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256, e.added_at as "added_at: DateTime<Utc>"
-           from report_evidence e join reports r on r.id = e.report_id
-           where e.report_id = $1 and r.school_id = any($2) order by e.seq"#,
-        id.0,
-        scope.school_ids() as &[Uuid]
-    )
-    .fetch_all(pool)
     .await
 }
 
@@ -310,45 +342,4 @@ pub async fn link_case(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// The school writes to the reporter.
-pub async fn add_school_message(
-    tx: &mut Tx<'_>,
-    report: &LockedReport,
-    author: AccountId,
-    body: &str,
-) -> sqlx::Result<()> {
-    let id = report.id;
-    sqlx::query!(
-        "insert into report_messages (report_id, account_id, body) values ($1, $2, $3)",
-        id.0,
-        author.0,
-        body
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query!(
-        "update reports set last_activity_at = now() where id = $1",
-        id.0
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The files of a report, for copying into the case opened from it (locked report).
-pub async fn evidence_of_locked(
-    tx: &mut Tx<'_>,
-    report: &LockedReport,
-) -> sqlx::Result<Vec<ReportEvidence>> {
-    let id = report.id;
-    sqlx::query_as!(
-        ReportEvidence,
-        r#"select id, storage_key, original_name, mime_type, size_bytes, sha256, added_at as "added_at: DateTime<Utc>"
-           from report_evidence where report_id = $1 order by seq"#,
-        id.0
-    )
-    .fetch_all(&mut **tx)
-    .await
 }

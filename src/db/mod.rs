@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod purge;
 pub mod queue;
 pub mod records;
+pub mod report_thread;
 pub mod reports;
 pub mod schools;
 pub mod stats;

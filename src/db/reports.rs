@@ -38,15 +38,18 @@ pub struct NewReport {
     pub code_hash: Vec<u8>,
     /// When the school must have handled it.
     pub due_at: DateTime<Utc>,
+    /// Sent in a burst to this school.
+    pub suspected_flood: bool,
 }
 
 /// Inserts a report; returns its id and reference.
 pub async fn insert(tx: &mut Tx<'_>, r: &NewReport) -> sqlx::Result<(ReportId, String)> {
     let row = sqlx::query!(
         r#"insert into reports (id, reference, school_id, reporter_kind, danger, description, started_on, platforms,
-                                kinds, victim_first_name, victim_class, contact_email, contact_phone, code_hash, due_at)
+                                kinds, victim_first_name, victim_class, contact_email, contact_phone, code_hash, due_at,
+                                suspected_flood)
            values ($1, 'S' || to_char(now(), 'YYYY') || '-' || reference_number(nextval('report_reference_seq')),
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            returning id as "id: ReportId", reference"#,
         ReportId::new().0,
         r.school.0,
@@ -61,7 +64,8 @@ pub async fn insert(tx: &mut Tx<'_>, r: &NewReport) -> sqlx::Result<(ReportId, S
         r.contact_email,
         r.contact_phone,
         r.code_hash,
-        r.due_at as DateTime<Utc>
+        r.due_at as DateTime<Utc>,
+        r.suspected_flood
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -172,6 +176,10 @@ pub async fn follow_up(pool: &PgPool, access: &ReporterAccess) -> sqlx::Result<O
 
 /// A message between the school and the reporter.
 pub struct Message {
+    /// Id.
+    pub id: i64,
+    /// Attached to the case by the school (a reporter's message).
+    pub attached: bool,
     /// From the school (true) or the reporter.
     pub from_school: bool,
     /// Text.
@@ -191,7 +199,8 @@ pub async fn messages_for_reporter(
 pub(super) async fn messages(pool: &PgPool, id: ReportId) -> sqlx::Result<Vec<Message>> {
     sqlx::query_as!(
         Message,
-        r#"select (account_id is not null) as "from_school!", body, created_at as "created_at: DateTime<Utc>"
+        r#"select id, (attached_at is not null) as "attached!", (account_id is not null) as "from_school!",
+                  body, created_at as "created_at: DateTime<Utc>"
            from report_messages where report_id = $1 order by id"#,
         id.0
     )
@@ -233,4 +242,57 @@ pub async fn reporter_state(
     .fetch_one(&mut **tx)
     .await?;
     Ok((r.status, r.case_id, r.contact_email))
+}
+
+/// How many reports `school` received since `since` (flood detection).
+pub async fn count_since(
+    tx: &mut Tx<'_>,
+    school: SchoolId,
+    since: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from reports where school_id = $1 and created_at >= $2"#,
+        school.0,
+        since as DateTime<Utc>
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Takes the hourly flood digest of `school`: true (and recorded) when none
+/// went out within the last hour.
+pub async fn claim_digest(tx: &mut Tx<'_>, school: SchoolId) -> sqlx::Result<bool> {
+    let claimed = sqlx::query_scalar!(
+        r#"insert into school_digests (school_id, last_sent_at) values ($1, now())
+           on conflict (school_id) do update set last_sent_at = now()
+             where school_digests.last_sent_at < now() - interval '1 hour'
+           returning true as "claimed!""#,
+        school.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(claimed.is_some())
+}
+
+/// Whether a receipt went to `address` within the last hour.
+pub async fn receipt_sent_recently(tx: &mut Tx<'_>, address: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from outbox where kind = 'report_receipt' and to_address = $1
+                         and created_at > now() - interval '1 hour') as "sent!""#,
+        address
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The files a report holds in all: (count, bytes).
+pub async fn file_totals(tx: &mut Tx<'_>, access: &ReporterAccess) -> sqlx::Result<(i64, i64)> {
+    let r = sqlx::query!(
+        r#"select count(*) as "n!", coalesce(sum(size_bytes), 0)::bigint as "bytes!"
+           from report_evidence where report_id = $1"#,
+        access.report().0
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((r.n, r.bytes))
 }

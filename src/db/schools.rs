@@ -68,15 +68,20 @@ pub async fn list_by_ids<'e>(
     .await
 }
 
-/// Schools whose UAI is `q`, or whose name or town contains it (20 at most).
-pub async fn search<'e>(db: impl PgExecutor<'e>, q: &str) -> sqlx::Result<Vec<School>> {
-    let pattern = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    sqlx::query_as!(
+/// The most characters of a school search that are used.
+pub const MAX_SEARCH: usize = 100;
+
+/// Schools whose UAI is `q`, or whose name or town contains it (20 at
+/// most). Anonymous callers reach this: the words are cut to
+/// [`MAX_SEARCH`] characters and the query may take 2 s at most.
+pub async fn search(pool: &sqlx::PgPool, q: &str) -> sqlx::Result<Vec<School>> {
+    let q: String = q.trim().chars().take(MAX_SEARCH).collect();
+    let pattern = super::contains_pattern(&q);
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local statement_timeout = '2s'")
+        .execute(&mut *tx)
+        .await?;
+    let found = sqlx::query_as!(
         School,
         r#"select id as "id: SchoolId", uai, name, town, academie from schools
            where uai = upper($1) or name ilike $2 or town ilike $2
@@ -84,6 +89,8 @@ pub async fn search<'e>(db: impl PgExecutor<'e>, q: &str) -> sqlx::Result<Vec<Sc
         q,
         pattern
     )
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(found)
 }

@@ -1,8 +1,6 @@
 //! The mails Vigie sends, written from askama text templates. They carry the
 //! minimum: a reference, the urgency and a link; never a name or the facts.
 
-use std::ops::Not;
-
 use askama::Template;
 
 use crate::config::Config;
@@ -107,6 +105,8 @@ pub enum SchoolNotice {
     Returned,
     /// A parent or victim sent a report.
     NewReport,
+    /// Many reports came within an hour: one digest instead of one mail each.
+    FloodDigest,
 }
 
 /// Queues one mail per active leadership account of `school`.
@@ -128,6 +128,11 @@ pub async fn queue_to_school(
             "L'association e-Enfance (3018) a terminé son intervention et vous retourne le dossier avec ses conclusions.",
             format!("Dossier {} retourné par e-Enfance", case.reference),
         ),
+        SchoolNotice::FloodDigest => (
+            "report_digest",
+            "Votre établissement reçoit en ce moment beaucoup de signalements en peu de temps : il peut s'agir d'un envoi massif. Pour ne pas vous submerger, vous recevrez au plus un courriel par heure tant que cela dure. Chaque signalement reste dans votre boîte de réception : lisez-les, un vrai signalement peut s'y trouver.",
+            "Afflux de signalements : votre boîte de réception".to_owned(),
+        ),
         SchoolNotice::NewReport => (
             "report_received",
             "Une famille, une victime ou un témoin vient d'envoyer un signalement de cyberharcèlement concernant votre établissement. Merci de le traiter sans attendre : ouvrir un dossier ou répondre.",
@@ -142,15 +147,16 @@ pub async fn queue_to_school(
             ),
         ),
     };
-    let path = match notice {
-        SchoolNotice::NewReport => "school/reports",
-        _ => "school/cases",
+    let link = match notice {
+        SchoolNotice::NewReport => format!("{}/school/reports/{}", ctx.public_url, case.id),
+        SchoolNotice::FloodDigest => format!("{}/school/reports", ctx.public_url),
+        _ => format!("{}/school/cases/{}", ctx.public_url, case.id),
     };
     let body = ToSchoolMail {
         intro,
         reference: case.reference,
         urgency: case.urgency.label(),
-        link: format!("{}/{path}/{}", ctx.public_url, case.id),
+        link,
     }
     .render()?;
     let recipients = db::accounts::school_staff_emails(&mut **tx, school).await?;
@@ -160,8 +166,7 @@ pub async fn queue_to_school(
             to,
             subject: &subject,
             body: &body,
-            case: matches!(notice, SchoolNotice::NewReport)
-                .not()
+            case: matches!(notice, SchoolNotice::Question | SchoolNotice::Returned)
                 .then_some(CaseId(case.id)),
         };
         db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;

@@ -26,6 +26,14 @@ pub enum RequestTarget {
     New(Platform, String),
 }
 
+/// Something a reporter added to the report a case was opened from.
+pub enum ReportItem {
+    /// A message (its id in the report's thread).
+    Message(i64),
+    /// A file.
+    File(uuid::Uuid),
+}
+
 /// A change to a case, with its validated values.
 pub enum CaseCommand {
     /// School: a note on the timeline.
@@ -55,6 +63,8 @@ pub enum CaseCommand {
     Withdraw(Option<String>),
     /// School: answer the helpline's question.
     Answer(String),
+    /// School: attach to the case what the reporter added to its report.
+    Attach(ReportItem),
     /// School: put under legal hold (true) or lift it.
     LegalHold(bool),
     /// Helpline: take the case.
@@ -93,9 +103,12 @@ impl CaseCommand {
     pub fn action(&self) -> CaseAction {
         use CaseCommand as C;
         match self {
-            C::Note(_) | C::Target(..) | C::Author(_) | C::Evidence(_) | C::Sanction { .. } => {
-                CaseAction::SchoolRecord
-            }
+            C::Note(_)
+            | C::Target(..)
+            | C::Author(_)
+            | C::Evidence(_)
+            | C::Sanction { .. }
+            | C::Attach(_) => CaseAction::SchoolRecord,
             C::Close(..) => CaseAction::Close,
             C::Reopen(_) => CaseAction::Reopen,
             C::Refer(_) => CaseAction::Refer,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::Ops;
-use super::case::{CaseCommand, RequestTarget};
+use super::case::{CaseCommand, ReportItem, RequestTarget};
 use super::files::PendingFiles;
 use crate::auth::Actor;
 use crate::db::{self, Tx, cases::LockedCase};
@@ -127,6 +127,7 @@ pub async fn write(
             db::cases::set_status(tx, locked, next).await?;
             Entry::new(K::Answer, Some(text))
         }
+        C::Attach(item) => attach(tx, actor, locked, item, pending).await?,
         C::LegalHold(hold) => {
             db::cases::set_legal_hold(tx, locked, hold).await?;
             Entry::new(
@@ -291,4 +292,40 @@ async fn add_target(
     let t = db::cases::insert_target(tx, locked, actor.id, platform, value).await?;
     let data = json!({ "platform": platform.code(), "target_id": t });
     Ok((t, Entry::new(EventKind::TargetAdded, None).data(data)))
+}
+
+/// Attaches to the case a message or a file the reporter added to the
+/// report it was opened from (each once); the timeline says who did.
+async fn attach(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    item: ReportItem,
+    pending: &mut PendingFiles,
+) -> AppResult<Entry> {
+    let gone = || {
+        AppError::Conflict(
+            "Cet élément est déjà joint au dossier, ou ne vient pas du signalement de ce dossier."
+                .into(),
+        )
+    };
+    Ok(match item {
+        ReportItem::Message(id) => {
+            let body = db::report_thread::take_message(tx, locked, id)
+                .await?
+                .ok_or_else(gone)?;
+            let note = format!("Complément de la personne qui a signalé : {body}");
+            Entry::new(EventKind::Note, Some(note))
+                .data(json!({ "from": "reporter", "message": id }))
+        }
+        ReportItem::File(id) => {
+            let file = db::report_thread::take_file(tx, locked, id)
+                .await?
+                .ok_or_else(gone)?;
+            pending.copy_into(tx, locked, Some(actor.id), &file).await?;
+            let note = Some("Pièce envoyée par la personne qui a signalé".to_owned());
+            let data = json!({ "count": 1, "files": [file.original_name], "from": "reporter" });
+            Entry::new(EventKind::EvidenceAdded, note).data(data)
+        }
+    })
 }

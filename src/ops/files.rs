@@ -10,11 +10,12 @@ use sqlx::PgPool;
 
 use super::Ops;
 use crate::db::cases::LockedCase;
+use crate::db::report_thread::ReportEvidence;
 use crate::db::{self, Tx, audit::Outcome, evidence::NewEvidence};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::AccountId;
 use crate::domain::upload::{self, FileType};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::storage::{self, Storage};
 
 /// An upload whose type was read from its bytes and accepted.
@@ -134,6 +135,32 @@ impl PendingFiles {
             .await?;
         }
         Ok(files.iter().map(|f| f.name.clone()).collect())
+    }
+
+    /// Copies a report's stored file into the locked case under a new key
+    /// (evidence rows are never moved), audited.
+    pub async fn copy_into(
+        &mut self,
+        tx: &mut Tx<'_>,
+        case: &LockedCase,
+        actor: Option<AccountId>,
+        file: &ReportEvidence,
+    ) -> AppResult<()> {
+        let bytes = self.storage.get(&file.storage_key).await?;
+        let key = self.put(&bytes).await?;
+        let file_type = FileType::from_mime(&file.mime_type)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
+        let new = NewEvidence {
+            storage_key: &key,
+            original_name: &file.original_name,
+            file_type,
+            size: file.size_bytes,
+            sha256: &file.sha256,
+        };
+        let id = db::evidence::insert(tx, case, actor, &new).await?;
+        let add = AuditAction::AddEvidence;
+        db::audit::record(&mut **tx, actor, add, Some(id.0), Outcome::Ok).await?;
+        Ok(())
     }
 
     /// The transaction committed: the files stay.

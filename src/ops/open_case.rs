@@ -8,11 +8,10 @@ use super::files::{CheckedFile, PendingFiles, with_pending_files};
 use crate::auth::{Actor, CaseScope};
 use crate::db::cases::{LockedCase, NewAuthor, NewCase};
 use crate::db::inbox::LockedReport;
-use crate::db::{self, Tx, audit::Outcome, evidence::NewEvidence};
+use crate::db::{self, Tx, audit::Outcome};
 use crate::domain::audit::AuditAction;
 use crate::domain::case::{EventKind, Platform, ReportStatus};
 use crate::domain::ids::{CaseId, ReportId};
-use crate::domain::upload::FileType;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::{self, MailContext, ReporterNotice};
 
@@ -124,21 +123,11 @@ async fn take_report(
     locked: &LockedCase,
     report: &LockedReport,
 ) -> AppResult<()> {
-    let files = db::inbox::evidence_of_locked(tx, report).await?;
+    let files = db::report_thread::evidence_of_locked(tx, report).await?;
     for f in &files {
-        let bytes = ops.storage.get(&f.storage_key).await?;
-        let key = pending.put(&bytes).await?;
-        let file_type = FileType::from_mime(&f.mime_type)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
-        let new = NewEvidence {
-            storage_key: &key,
-            original_name: &f.original_name,
-            file_type,
-            size: f.size_bytes,
-            sha256: &f.sha256,
-        };
-        db::evidence::insert(tx, locked, None, &new).await?;
+        pending.copy_into(tx, locked, None, f).await?;
     }
+    db::report_thread::mark_files_attached(tx, report).await?;
     if !files.is_empty() {
         let data = json!({ "count": files.len() });
         let note = Some("Pièces jointes au signalement");

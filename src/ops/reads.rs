@@ -101,7 +101,7 @@ pub struct ReportRecord {
     /// The report.
     pub report: db::inbox::ReportDetail,
     /// Its files.
-    pub files: Vec<db::inbox::ReportEvidence>,
+    pub files: Vec<db::report_thread::ReportEvidence>,
     /// The thread with the reporter.
     pub messages: Vec<db::reports::Message>,
 }
@@ -114,8 +114,8 @@ pub async fn report(ops: &Ops, actor: &Actor, id: ReportId) -> AppResult<ReportR
         return Err(AppError::NotFound);
     };
     let (files, messages) = tokio::try_join!(
-        db::inbox::evidence(&ops.db, &scope, id),
-        db::inbox::messages_for_school(&ops.db, &scope, id),
+        db::report_thread::evidence(&ops.db, &scope, id),
+        db::report_thread::messages_for_school(&ops.db, &scope, id),
     )?;
     db::inbox::mark_seen(&ops.db, &scope, id).await?;
     audit(ops, actor, AuditAction::ViewReport, id.0, Outcome::Ok).await?;
@@ -132,9 +132,9 @@ pub async fn report_file(
     actor: &Actor,
     id: ReportId,
     file: Uuid,
-) -> AppResult<(db::inbox::ReportEvidence, Bytes)> {
+) -> AppResult<(db::report_thread::ReportEvidence, Bytes)> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
-    let files = db::inbox::evidence(&ops.db, &scope, id).await?;
+    let files = db::report_thread::evidence(&ops.db, &scope, id).await?;
     let action = AuditAction::DownloadReportEvidence;
     let Some(f) = files.into_iter().find(|f| f.id == file) else {
         audit(ops, actor, action, id.0, Outcome::Denied).await?;

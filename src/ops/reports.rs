@@ -60,34 +60,15 @@ pub struct Sent {
 /// reporter's receipt, in one transaction.
 pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
     let code = FollowUpCode::generate();
-    let report = new_report(input, &code, &ops.config.reports);
+    let mut report = new_report(input, &code, &ops.config.reports);
     let reference = with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
+        let hour_ago = Utc::now() - chrono::TimeDelta::hours(1);
+        let recent = db::reports::count_since(&mut tx, report.school, hour_ago).await?;
+        report.suspected_flood = recent >= ops.config.reports.flood_per_hour;
         let (id, reference) = db::reports::insert(&mut tx, &report).await?;
         store_files(&mut tx, pending, id, files).await?;
-        let ctx = MailContext::of(&ops.config);
-        let urgency = if report.danger {
-            Urgency::Danger
-        } else {
-            Urgency::Normal
-        };
-        let about = CaseRef {
-            id: id.0,
-            reference: &reference,
-            urgency,
-        };
-        messages::queue_to_school(
-            &mut tx,
-            &ctx,
-            report.school,
-            &about,
-            SchoolNotice::NewReport,
-        )
-        .await?;
-        if let Some(to) = &report.contact_email {
-            messages::queue_to_reporter(&mut tx, &ctx, to, &reference, ReporterNotice::Receipt)
-                .await?;
-        }
+        mail_on_submit(ops, &mut tx, &report, id, &reference).await?;
         let submit = AuditAction::SubmitReport;
         db::audit::record(&mut *tx, None, submit, Some(id.0), Outcome::Ok).await?;
         tx.commit().await?;
@@ -95,6 +76,45 @@ pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> App
     })
     .await?;
     Ok(Sent { reference, code })
+}
+
+/// The mails of a new report: the school's leadership (one digest an hour
+/// during a suspected flood), the reporter's receipt (one an hour at most to
+/// one address, whoever typed it).
+async fn mail_on_submit(
+    ops: &Ops,
+    tx: &mut Tx<'_>,
+    report: &NewReport,
+    id: ReportId,
+    reference: &str,
+) -> AppResult<()> {
+    let ctx = MailContext::of(&ops.config);
+    let urgency = if report.danger {
+        Urgency::Danger
+    } else {
+        Urgency::Normal
+    };
+    let about = CaseRef {
+        id: id.0,
+        reference,
+        urgency,
+    };
+    let notice = if !report.suspected_flood {
+        Some(SchoolNotice::NewReport)
+    } else if db::reports::claim_digest(tx, report.school).await? {
+        Some(SchoolNotice::FloodDigest)
+    } else {
+        None
+    };
+    if let Some(notice) = notice {
+        messages::queue_to_school(tx, &ctx, report.school, &about, notice).await?;
+    }
+    if let Some(to) = &report.contact_email
+        && !db::reports::receipt_sent_recently(tx, to).await?
+    {
+        messages::queue_to_reporter(tx, &ctx, to, reference, ReporterNotice::Receipt).await?;
+    }
+    Ok(())
 }
 
 /// The row of a validated report, with its code's hash and deadline.
@@ -123,6 +143,7 @@ fn new_report(input: ReportInput, code: &FollowUpCode, cfg: &ReportSettings) -> 
         contact_phone: input.contact_phone.map(Phone::into_string),
         code_hash: code.hash(),
         due_at,
+        suspected_flood: false,
     }
 }
 
@@ -177,6 +198,7 @@ pub async fn add_information(
                 "Ce signalement n'a pas été retenu : il ne peut plus être complété. En cas de besoin, appelez le 3018.".into(),
             ));
         }
+        check_quota(ops, &mut tx, access, files).await?;
         let summary = text.unwrap_or_else(|| format!("{} fichier(s) ajouté(s)", files.len()));
         db::reports::add_reporter_message(&mut tx, access, &summary).await?;
         store_files(&mut tx, pending, access.report(), files).await?;
@@ -186,6 +208,32 @@ pub async fn add_information(
         Ok(())
     })
     .await
+}
+
+/// Refuses files that would take a report past its quota (files and bytes
+/// in all, whatever was sent before).
+async fn check_quota(
+    ops: &Ops,
+    tx: &mut Tx<'_>,
+    access: &ReporterAccess,
+    files: &[CheckedFile],
+) -> AppResult<()> {
+    let cfg = &ops.config.reports;
+    let (count, bytes) = db::reports::file_totals(tx, access).await?;
+    let added: i64 = files.iter().map(|f| f.bytes.len() as i64).sum();
+    if count + files.len() as i64 > cfg.max_files_per_report
+        || bytes + added > cfg.max_bytes_per_report
+    {
+        let message = format!(
+            "Ce signalement ne peut pas recevoir plus de {} fichiers ni plus de {} Mo en tout ; il en contient déjà {} ({} Mo). Ce qui est déjà envoyé est conservé. Pour transmettre d'autres éléments, écrivez-les ici ou appelez le 3018.",
+            cfg.max_files_per_report,
+            cfg.max_bytes_per_report / (1024 * 1024),
+            count,
+            bytes / (1024 * 1024),
+        );
+        return Err(AppError::Field("evidence", message));
+    }
+    Ok(())
 }
 
 /// Declines an undecided report of the caller's schools: the reason stays
@@ -232,7 +280,7 @@ pub async fn message_reporter(ops: &Ops, actor: &Actor, id: ReportId, body: &str
             "Ce signalement n'a pas été retenu : son contenu a été effacé et il ne reçoit plus de message.".into(),
         ));
     }
-    db::inbox::add_school_message(&mut tx, &report, actor.id, body).await?;
+    db::report_thread::add_school_message(&mut tx, &report, actor.id, body).await?;
     if let Some(to) = &report.contact_email {
         let ctx = MailContext::of(&ops.config);
         messages::queue_to_reporter(

@@ -237,7 +237,10 @@ pub async fn apply(
     anchor: &str,
     forms: FormState,
 ) -> AppResult<Response> {
+    // A returned case is no longer the helpline's: back to the queue.
+    let leaves = matches!(command, CaseCommand::Return(_));
     match ops::case::apply(&state.ops(), actor, id, command).await {
+        Ok(()) if leaves => Ok(Redirect::to("/helpline").into_response()),
         Ok(()) => {
             let base = base_of(actor.role);
             Ok(Redirect::to(&format!("{base}/{id}#{anchor}")).into_response())

@@ -446,11 +446,13 @@ async fn whole_procedure(javascript: bool, label: &str) {
         "Compte fermé par Discord ; la famille a été conseillée.",
     )
     .await;
+    // Returned, the case is the school's again: the agent lands on the queue.
     b.submit(
         &format!("form[action='{helpline_path}/return'] button"),
-        ".status-returned",
+        "table.queue, p.empty",
     )
     .await;
+    assert_eq!(b.path().await, "/helpline");
     b.logout().await;
 
     // The head teacher records a sanction and closes.

@@ -166,8 +166,12 @@ async fn every_command_does_what_the_status_machine_says_and_only_that() {
             &w.agent
         };
         for from in CaseStatus::ALL {
-            // The helpline only sees a case once it was referred.
-            if role == Role::Helpline && matches!(from, CaseStatus::Open | CaseStatus::Closed) {
+            // The helpline only sees a case from its referral to its return.
+            let held = matches!(
+                from,
+                CaseStatus::Referred | CaseStatus::InProgress | CaseStatus::AwaitingSchool
+            );
+            if role == Role::Helpline && !held {
                 continue;
             }
             set_status(&w, from).await;
@@ -212,4 +216,14 @@ async fn the_helpline_cannot_put_a_case_under_legal_hold() {
         .await
         .unwrap();
     assert!(!held);
+}
+
+#[tokio::test]
+async fn the_helpline_cannot_reach_a_case_it_no_longer_holds() {
+    let w = world().await;
+    for from in [CaseStatus::Open, CaseStatus::Returned, CaseStatus::Closed] {
+        set_status(&w, from).await;
+        let r = apply(&w.ops, &w.agent, w.case, CaseCommand::Claim).await;
+        assert!(matches!(r, Err(AppError::NotFound)), "{from:?}: {r:?}");
+    }
 }

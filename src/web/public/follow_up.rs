@@ -3,8 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -20,7 +21,7 @@ use crate::domain::status::CaseStatus;
 use crate::domain::values::TextRule;
 use crate::error::{AppError, AppResult};
 use crate::ops;
-use crate::web::extract::{ClientIp, CsrfForm, CsrfMultipart, Empty};
+use crate::web::extract::{ClientIp, CsrfForm, CsrfMultipart, Empty, session_of};
 use crate::web::forms::FieldErrors;
 use crate::web::layout::Layout;
 
@@ -189,29 +190,68 @@ pub(super) async fn follow_up(
     .into_response())
 }
 
+/// A reporter allowed to add to their report now: the session holds the
+/// access, and neither their IP nor the report has used up its additions.
+/// Checked before the body is read, so a refused request costs no upload.
+pub struct Addition(ReporterAccess);
+
+impl FromRequestParts<AppState> for Addition {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = session_of(parts, state)
+            .await
+            .map_err(|e| e.into_response())?;
+        let Some(access) = reporter_access(state, &session)
+            .await
+            .map_err(|e| e.into_response())?
+        else {
+            return Err(Redirect::to("/suivi").into_response());
+        };
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(None));
+        let ip = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
+        let limits = &state.limiters;
+        if !limits.addition_ip.check(&ip)
+            || !limits.addition_report.check(&access.report().to_string())
+        {
+            return Err(AppError::TooManyRequests.into_response());
+        }
+        Ok(Addition(access))
+    }
+}
+
 pub(super) async fn add_information(
     State(state): State<AppState>,
     session: Session,
+    Addition(access): Addition,
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
-    let Some(access) = reporter_access(&state, &session).await? else {
-        return Ok(Redirect::to("/suivi").into_response());
-    };
     let mut errors = FieldErrors::default();
     let text = form.get("text");
     let body = errors.check("text", ADDITION.parse_optional(&text));
     let files = form.checked_files("evidence", &mut errors);
-    let (Some(body), Some(files)) = (body, files) else {
-        let page = follow_up_page(&state, &session, access, errors, text).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    if body.is_none() && files.is_empty() {
+    if matches!((&body, &files), (Some(None), Some(f)) if f.is_empty()) {
         errors.add("text", "Écrivez un message ou joignez au moins un fichier.");
-        let page = follow_up_page(&state, &session, access, errors, text).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    ops::reports::add_information(&state.ops(), &access, body, &files).await?;
-    Ok(Redirect::to("/suivi/signalement#messages").into_response())
+    let result = match (body, files) {
+        (Some(body), Some(files)) if errors.is_empty() => {
+            ops::reports::add_information(&state.ops(), &access, body, &files).await
+        }
+        _ => Err(AppError::Field("text", String::new())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/suivi/signalement#messages").into_response()),
+        Err(AppError::Field(field, message)) => {
+            if !message.is_empty() {
+                errors.add(field, message);
+            }
+            let page = follow_up_page(&state, &session, access, errors, text).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub(super) async fn close_follow_up(

@@ -1,6 +1,8 @@
 //! Sending a report without an account: find the school, fill the form,
 //! get the follow-up code.
 
+use std::net::IpAddr;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
@@ -14,7 +16,7 @@ use super::public_layout;
 use super::report_form::{ReportForm, ReportFormPage, form_page};
 use crate::app::AppState;
 use crate::auth::ratelimit::ip_key;
-use crate::db::{self, schools::School};
+use crate::db::{self, schools::MAX_SEARCH, schools::School};
 use crate::domain::values::Uai;
 use crate::error::{AppError, AppResult};
 use crate::ops;
@@ -39,17 +41,27 @@ pub struct FindSchoolPage {
     searched: bool,
 }
 
+/// Schools matching what was typed (nothing under 2 characters); searches
+/// are limited per IP.
+async fn search(state: &AppState, ip: Option<IpAddr>, q: &str) -> AppResult<Vec<School>> {
+    if q.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let key = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
+    if !state.limiters.search_ip.check(&key) {
+        return Err(AppError::TooManyRequests);
+    }
+    Ok(db::schools::search(&state.db, q).await?)
+}
+
 pub(super) async fn find_school(
     State(state): State<AppState>,
     session: Session,
+    ClientIp(ip): ClientIp,
     Query(query): Query<SearchQuery>,
 ) -> AppResult<FindSchoolPage> {
-    let q = query.q.trim().to_owned();
-    let results = if q.chars().count() >= 2 {
-        db::schools::search(&state.db, &q).await?
-    } else {
-        Vec::new()
-    };
+    let q: String = query.q.trim().chars().take(MAX_SEARCH).collect();
+    let results = search(&state, ip, &q).await?;
     Ok(FindSchoolPage {
         layout: public_layout(&session).await?,
         searched: !q.is_empty(),
@@ -68,13 +80,10 @@ pub struct Suggestion {
 
 pub(super) async fn school_suggestions(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(query): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Suggestion>>> {
-    let q = query.q.trim();
-    if q.chars().count() < 2 {
-        return Ok(Json(Vec::new()));
-    }
-    let schools = db::schools::search(&state.db, q).await?;
+    let schools = search(&state, ip, &query.q).await?;
     Ok(Json(
         schools
             .into_iter()

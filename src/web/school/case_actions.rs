@@ -9,8 +9,8 @@ use crate::app::AppState;
 use crate::domain::case::{CaseOutcome, Platform, SanctionKind};
 use crate::domain::ids::CaseId;
 use crate::domain::values::{TextRule, past_date};
-use crate::error::AppResult;
-use crate::ops::case::CaseCommand;
+use crate::error::{AppError, AppResult};
+use crate::ops::case::{CaseCommand, ReportItem};
 use crate::web::case_page::{CasePage, apply};
 use crate::web::extract::{CsrfForm, CsrfMultipart, Ids, SchoolStaff};
 use crate::web::forms::{FieldErrors, FormState};
@@ -259,6 +259,40 @@ pub(super) async fn add_sanction(
     };
     let command = CaseCommand::Sanction { kind, on, note };
     apply(&state, &staff.0, id, command, "sanctions", forms).await
+}
+
+/// What the reporter added, to attach: a message or a file.
+#[derive(Deserialize)]
+pub struct AttachForm {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    file: String,
+}
+
+/// Attaches to the case a message or a file the reporter added to its
+/// report (nothing anonymous lands in a case unless the school chooses).
+pub(super) async fn attach_from_report(
+    State(state): State<AppState>,
+    staff: SchoolStaff,
+    Ids(id): Ids<CaseId>,
+    CsrfForm(form): CsrfForm<AttachForm>,
+) -> AppResult<Response> {
+    let item = match (form.message.parse(), form.file.parse()) {
+        (Ok(m), _) => ReportItem::Message(m),
+        (_, Ok(f)) => ReportItem::File(f),
+        _ => return Err(AppError::BadRequest("nothing to attach")),
+    };
+    let command = CaseCommand::Attach(item);
+    apply(
+        &state,
+        &staff.0,
+        id,
+        command,
+        "historique",
+        FormState::default(),
+    )
+    .await
 }
 
 /// The legal-hold form.

@@ -3,13 +3,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::db;
+use crate::db::{self, inbox::InboxCursor};
 use crate::domain::case::ReportStatus;
 use crate::domain::ids::ReportId;
 use crate::domain::values::TextRule;
@@ -20,22 +20,62 @@ use crate::web::extract::{CsrfForm, Ids, SchoolStaff};
 use crate::web::forms::FormState;
 use crate::web::layout::Layout;
 
-/// The inbox.
+/// The inbox's query string: a status, and where the page starts.
+#[derive(Deserialize, Default)]
+pub struct InboxQuery {
+    #[serde(default)]
+    etat: String,
+    #[serde(default)]
+    apres: String,
+}
+
+/// The inbox: every report, page by page, with counts per status.
 #[derive(Template, WebTemplate)]
 #[template(path = "school/inbox.html")]
 pub struct InboxPage {
     layout: Layout,
     rows: Vec<db::inbox::InboxRow>,
+    counts: Vec<(ReportStatus, i64)>,
+    flood: i64,
+    status: Option<ReportStatus>,
+    next: Option<String>,
+    statuses: &'static [ReportStatus],
+}
+
+impl InboxPage {
+    fn count(&self, status: &ReportStatus) -> i64 {
+        let found = self.counts.iter().find(|(s, _)| s == status);
+        found.map(|(_, n)| *n).unwrap_or(0)
+    }
+
+    fn total(&self) -> i64 {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
 }
 
 pub(super) async fn inbox(
     State(state): State<AppState>,
     staff: SchoolStaff,
+    Query(query): Query<InboxQuery>,
 ) -> AppResult<InboxPage> {
-    let rows = db::inbox::list(&state.db, &staff.scope()).await?;
+    let scope = staff.scope();
+    let status = ReportStatus::parse(&query.etat);
+    let after = InboxCursor::decode(&query.apres);
+    let (rows, (counts, flood)) = tokio::try_join!(
+        db::inbox::list(&state.db, &scope, status, after),
+        db::inbox::counts(&state.db, &scope),
+    )?;
+    let next = (rows.len() as i64 == db::inbox::INBOX_PAGE)
+        .then(|| rows.last().map(|r| r.cursor().encode()))
+        .flatten();
     Ok(InboxPage {
         layout: Layout::for_actor(&staff.0),
         rows,
+        counts,
+        flood,
+        status,
+        next,
+        statuses: ReportStatus::ALL,
     })
 }
 
@@ -45,7 +85,7 @@ pub(super) async fn inbox(
 pub struct ReportPage {
     layout: Layout,
     report: db::inbox::ReportDetail,
-    files: Vec<db::inbox::ReportEvidence>,
+    files: Vec<db::report_thread::ReportEvidence>,
     messages: Vec<db::reports::Message>,
     forms: FormState,
 }

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/school/cases/{id}/answer", post(a::answer_question))
         .route("/school/cases/{id}/sanctions", post(a::add_sanction))
         .route("/school/cases/{id}/legal-hold", post(a::set_legal_hold))
+        .route("/school/cases/{id}/attach", post(a::attach_from_report))
         .route("/school/reports", get(inbox::inbox))
         .route("/school/reports/{id}", get(inbox::show_report))
         .route("/school/reports/{id}/decline", post(inbox::decline))
