@@ -5,6 +5,7 @@
 mod helpers;
 mod smtp;
 
+mod anonymous;
 mod authorization;
 mod browser;
 mod cases;

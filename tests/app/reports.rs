@@ -8,7 +8,7 @@ use vigie::domain::status::Role;
 use crate::helpers::{Browser, Page, TestApp, pdf, png};
 use crate::smtp::SmtpServer;
 
-fn report_fields() -> Vec<(&'static str, &'static str)> {
+pub fn report_fields() -> Vec<(&'static str, &'static str)> {
     vec![
         ("reporter_kind", "parent"),
         ("danger", "no"),
@@ -27,7 +27,7 @@ fn report_fields() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Submits a report to the school `uai` from a fresh visitor; returns the page.
-async fn send_report(
+pub async fn send_report(
     app: &TestApp,
     uai: &str,
     fields: &[(&str, &str)],
@@ -39,7 +39,7 @@ async fn send_report(
     (visitor, p)
 }
 
-async fn follow_with_code(app: &TestApp, code: &str) -> (Browser, Page) {
+pub async fn follow_with_code(app: &TestApp, code: &str) -> (Browser, Page) {
     let b = app.browser();
     let p = b.submit("/suivi", "/suivi", &[("code", code)]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
