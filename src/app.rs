@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -76,6 +77,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// Attempt limits.
     pub limiters: Arc<Limiters>,
+    /// Permits to read an upload: bounds the memory uploads take at once.
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -87,7 +90,9 @@ impl AppState {
     /// A state on `db` with `config` and `storage`.
     pub fn new(db: PgPool, config: Config, storage: Arc<dyn Storage>) -> AppState {
         let limiters = Arc::new(Limiters::new(&config));
+        let uploads = Arc::new(tokio::sync::Semaphore::new(config.uploads.max_concurrent));
         AppState {
+            uploads,
             db,
             config: Arc::new(config),
             storage,
@@ -118,6 +123,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(web::extract::refuse_cross_site))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(body_limit))
+        // A client that stops sending its body is cut off.
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(hsts, security_headers))
         .layer(
             ServiceBuilder::new()

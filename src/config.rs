@@ -24,6 +24,8 @@ pub struct UploadLimits {
     pub max_request_bytes: usize,
     /// Most files in one request.
     pub max_files: usize,
+    /// Most uploads read at once (others wait, then get a "busy" page).
+    pub max_concurrent: usize,
 }
 
 /// Login attempt limits.
@@ -218,6 +220,7 @@ impl Config {
                 max_file_bytes: 20 * mib,
                 max_request_bytes: 60 * mib,
                 max_files: 10,
+                max_concurrent: 8,
             },
             login: LoginLimits {
                 per_account: 5,
@@ -297,6 +300,7 @@ impl UploadLimits {
             max_file_bytes: number("UPLOAD_MAX_FILE_MB", 20)? as usize * mib,
             max_request_bytes: number("UPLOAD_MAX_REQUEST_MB", 60)? as usize * mib,
             max_files: number("UPLOAD_MAX_FILES", 10)? as usize,
+            max_concurrent: number("UPLOAD_MAX_CONCURRENT", 8)?.max(1) as usize,
         })
     }
 }

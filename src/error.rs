@@ -19,6 +19,9 @@ pub enum AppError {
     /// The record changed under the caller (e.g. a status moved meanwhile).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too many uploads at once: come back in a moment.
+    #[error("busy")]
+    Busy,
     /// Too many attempts from this client.
     #[error("rate limited")]
     TooManyRequests,

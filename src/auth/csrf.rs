@@ -13,6 +13,19 @@ use crate::error::{AppError, AppResult};
 
 const CSRF_KEY: &str = "csrf";
 
+/// The token the session expects, if it has one.
+pub async fn expected(session: &Session) -> AppResult<Option<String>> {
+    Ok(session.get::<String>(CSRF_KEY).await?)
+}
+
+/// Whether `submitted` is the expected token (in constant time).
+pub fn matches(expected: Option<&str>, submitted: Option<&str>) -> bool {
+    match (expected, submitted) {
+        (Some(e), Some(s)) => bool::from(e.as_bytes().ct_eq(s.as_bytes())),
+        _ => false,
+    }
+}
+
 /// The session's token, made on first use.
 pub async fn token(session: &Session) -> AppResult<String> {
     if let Some(t) = session.get::<String>(CSRF_KEY).await? {
@@ -38,9 +51,10 @@ fn new_token() -> String {
 
 /// Checks a submitted token against the session's, in constant time.
 pub async fn verify(session: &Session, submitted: Option<&str>) -> AppResult<()> {
-    let expected = session.get::<String>(CSRF_KEY).await?;
-    match (expected, submitted) {
-        (Some(e), Some(s)) if bool::from(e.as_bytes().ct_eq(s.as_bytes())) => Ok(()),
-        _ => Err(AppError::Csrf),
+    let expected = expected(session).await?;
+    if matches(expected.as_deref(), submitted) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
     }
 }

@@ -42,6 +42,11 @@ impl IntoResponse for AppError {
                 "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.".to_owned(),
             ),
             AppError::PayloadTooLarge(msg) => (StatusCode::PAYLOAD_TOO_LARGE, "Envoi trop volumineux", msg),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service très sollicité",
+                "Beaucoup d'envois arrivent en ce moment : le vôtre n'a pas été lu et rien n'a été enregistré. Réessayez dans une minute. En cas d'urgence, appelez le 17, le 112 ou le 3018.".to_owned(),
+            ),
             AppError::Field(_, msg) => (StatusCode::UNPROCESSABLE_ENTITY, "Saisie refusée", msg),
             AppError::BadRequest(why) => {
                 tracing::info!(reason = why, "bad request");

@@ -147,12 +147,22 @@ impl FromRequest<AppState> for CsrfMultipart {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let session = session_of(&mut parts, state).await?;
+        let expected = csrf::expected(&session).await?.ok_or(AppError::Csrf)?;
+        // At most so many uploads are read at once: memory stays bounded
+        // whatever the number of clients.
+        let wait = std::time::Duration::from_secs(10);
+        let permit = tokio::time::timeout(wait, state.uploads.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(|_| AppError::Busy)?;
         let req = Request::from_parts(parts, body);
         let multipart = Multipart::from_request(req, state)
             .await
             .map_err(|_| AppError::BadRequest("not a multipart form"))?;
-        let form = read_multipart(multipart, &state.config.uploads).await?;
-        csrf::verify(&session, form.text("csrf_token")).await?;
+        // The token (first in every form) is checked before any file is read.
+        let mut form = read_multipart(multipart, &state.config.uploads, &expected).await?;
+        // Held until the handler is done with the files.
+        form.permit = Some(permit);
         Ok(CsrfMultipart(form))
     }
 }

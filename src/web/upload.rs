@@ -6,6 +6,7 @@ use axum::extract::Multipart;
 use bytes::Bytes;
 
 use super::forms::FieldErrors;
+use crate::auth::csrf;
 use crate::config::UploadLimits;
 use crate::error::AppError;
 use crate::ops::files::{CheckedFile, check_files};
@@ -29,6 +30,8 @@ pub struct MultipartForm {
     pub files: Vec<UploadedFile>,
     /// Messages for files refused while reading, keyed by field name.
     pub file_errors: HashMap<String, String>,
+    /// The upload permit this form holds while it lives.
+    pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl MultipartForm {
@@ -85,6 +88,7 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 pub async fn read_multipart(
     mut multipart: Multipart,
     limits: &UploadLimits,
+    token: &str,
 ) -> Result<MultipartForm, AppError> {
     let too_large = || {
         AppError::PayloadTooLarge(format!(
@@ -112,6 +116,10 @@ pub async fn read_multipart(
                 form.fields.push((name, text));
             }
             Some(file_name) => {
+                // No file byte is read for a request without the right token.
+                if !csrf::matches(Some(token), form.text("csrf_token")) {
+                    return Err(AppError::Csrf);
+                }
                 // Browsers send an empty part when no file was chosen.
                 if file_name.is_empty() {
                     read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
@@ -142,6 +150,9 @@ pub async fn read_multipart(
                 }
             }
         }
+    }
+    if !csrf::matches(Some(token), form.text("csrf_token")) {
+        return Err(AppError::Csrf);
     }
     Ok(form)
 }
