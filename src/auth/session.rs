@@ -48,6 +48,7 @@ pub async fn log_out(session: &Session) -> AppResult<()> {
 }
 
 /// The logged-in caller.
+#[derive(Clone, Debug)]
 pub struct Actor {
     /// Account id.
     pub id: AccountId,

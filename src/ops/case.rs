@@ -135,6 +135,11 @@ impl CaseCommand {
 /// hold the case is `Forbidden`. Files stored on the way are deleted again
 /// if anything fails.
 pub async fn apply(ops: &Ops, actor: &Actor, id: CaseId, command: CaseCommand) -> AppResult<()> {
+    let (ops, actor) = (ops.clone(), actor.clone());
+    super::detached(async move { apply_here(&ops, &actor, id, command).await }).await
+}
+
+async fn apply_here(ops: &Ops, actor: &Actor, id: CaseId, command: CaseCommand) -> AppResult<()> {
     super::files::with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
         let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;

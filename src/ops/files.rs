@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::storage::{self, Storage};
 
 /// An upload whose type was read from its bytes and accepted.
+#[derive(Clone)]
 pub struct CheckedFile {
     /// Cleaned original name.
     pub name: String,

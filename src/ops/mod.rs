@@ -18,7 +18,20 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::config::Config;
+use crate::error::{AppError, AppResult};
 use crate::storage::Storage;
+
+/// Runs `work` to its end even if the request that asked for it goes away:
+/// a client that disconnects cannot cancel a transaction halfway (sqlx's
+/// `begin` is not cancel-safe: a cancelled one can leave a pooled
+/// connection inside a transaction), nor leave files behind.
+async fn detached<T: Send + 'static>(
+    work: impl Future<Output = AppResult<T>> + Send + 'static,
+) -> AppResult<T> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("operation task failed: {e}")))?
+}
 
 /// What operations need: the database, the settings and the evidence store.
 #[derive(Clone)]

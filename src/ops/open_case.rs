@@ -33,6 +33,11 @@ pub struct OpenCase {
 /// authors, targets, files and, when opened from a report, the report's
 /// files, the link to the report and the reporter's mail.
 pub async fn open_case(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId> {
+    let (ops, actor) = (ops.clone(), actor.clone());
+    super::detached(async move { open_here(&ops, &actor, open).await }).await
+}
+
+async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;

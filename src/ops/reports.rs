@@ -58,7 +58,12 @@ pub struct Sent {
 
 /// Stores a report with its files, mails the school's leadership and the
 /// reporter's receipt, in one transaction.
-pub async fn submit(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
+pub async fn submit(ops: &Ops, input: ReportInput, files: Vec<CheckedFile>) -> AppResult<Sent> {
+    let ops = ops.clone();
+    super::detached(async move { submit_here(&ops, input, &files).await }).await
+}
+
+async fn submit_here(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
     let code = FollowUpCode::generate();
     let mut report = new_report(input, &code, &ops.config.reports);
     let reference = with_pending_files(ops, async |pending| {
@@ -188,6 +193,16 @@ pub async fn add_information(
     ops: &Ops,
     access: &ReporterAccess,
     text: Option<String>,
+    files: Vec<CheckedFile>,
+) -> AppResult<()> {
+    let (ops, access) = (ops.clone(), *access);
+    super::detached(async move { add_here(&ops, &access, text, &files).await }).await
+}
+
+async fn add_here(
+    ops: &Ops,
+    access: &ReporterAccess,
+    text: Option<String>,
     files: &[CheckedFile],
 ) -> AppResult<()> {
     with_pending_files(ops, async |pending| {
@@ -239,6 +254,11 @@ async fn check_quota(
 /// Declines an undecided report of the caller's schools: the reason stays
 /// for the reporter, the content and files are erased.
 pub async fn decline(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> AppResult<()> {
+    let (ops, actor, reason) = (ops.clone(), actor.clone(), reason.to_owned());
+    super::detached(async move { decline_here(&ops, &actor, id, &reason).await }).await
+}
+
+async fn decline_here(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> AppResult<()> {
     let mut tx = ops.db.begin().await?;
     let report = lock(&mut tx, actor, id).await?;
     if report.status != ReportStatus::Received {
@@ -273,6 +293,11 @@ pub async fn decline(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> Ap
 /// The school writes to the reporter of a report of its own, undecided or
 /// turned into a case (a declined report takes no more messages).
 pub async fn message_reporter(ops: &Ops, actor: &Actor, id: ReportId, body: &str) -> AppResult<()> {
+    let (ops, actor, body) = (ops.clone(), actor.clone(), body.to_owned());
+    super::detached(async move { message_here(&ops, &actor, id, &body).await }).await
+}
+
+async fn message_here(ops: &Ops, actor: &Actor, id: ReportId, body: &str) -> AppResult<()> {
     let mut tx = ops.db.begin().await?;
     let report = lock(&mut tx, actor, id).await?;
     if report.status == ReportStatus::Declined {

@@ -100,10 +100,7 @@ async fn what_a_reporter_adds_reaches_a_case_only_when_the_school_attaches_it() 
         .attr("table.reports tbody a", "href")
         .unwrap();
     let case = head
-        .open_case(
-            &[("report", &report.rsplit('/').next().unwrap().to_owned())],
-            vec![],
-        )
+        .open_case(&[("report", report.rsplit('/').next().unwrap())], vec![])
         .await;
     let events = app.count("case_events").await;
     let (reporter, page) = follow_with_code(&app, &code).await;

@@ -237,7 +237,7 @@ pub(super) async fn add_information(
     }
     let result = match (body, files) {
         (Some(body), Some(files)) if errors.is_empty() => {
-            ops::reports::add_information(&state.ops(), &access, body, &files).await
+            ops::reports::add_information(&state.ops(), &access, body, files).await
         }
         _ => Err(AppError::Field("text", String::new())),
     };

@@ -181,7 +181,7 @@ pub(super) async fn submit_report(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let (danger, email_given) = (input.danger, input.contact_email.is_some());
-    let sent = ops::reports::submit(&state.ops(), input, &files).await?;
+    let sent = ops::reports::submit(&state.ops(), input, files).await?;
     Ok(ReportSentPage {
         layout,
         reference: sent.reference,
