@@ -109,15 +109,9 @@ pub enum SchoolNotice {
     FloodDigest,
 }
 
-/// Queues one mail per active leadership account of `school`.
-pub async fn queue_to_school(
-    tx: &mut Tx<'_>,
-    ctx: &MailContext<'_>,
-    school: SchoolId,
-    case: &CaseRef<'_>,
-    notice: SchoolNotice,
-) -> anyhow::Result<usize> {
-    let (kind, intro, subject) = match notice {
+/// The kind, opening sentence and subject of a mail to a school.
+fn notice_text(notice: SchoolNotice, case: &CaseRef<'_>) -> (&'static str, &'static str, String) {
+    match notice {
         SchoolNotice::Question => (
             "question",
             "L'association e-Enfance (3018) vous pose une question sur un dossier de votre établissement. Votre réponse lui permettra de poursuivre.",
@@ -146,7 +140,18 @@ pub async fn queue_to_school(
                 case.reference
             ),
         ),
-    };
+    }
+}
+
+/// Queues one mail per active leadership account of `school`.
+pub async fn queue_to_school(
+    tx: &mut Tx<'_>,
+    ctx: &MailContext<'_>,
+    school: SchoolId,
+    case: &CaseRef<'_>,
+    notice: SchoolNotice,
+) -> anyhow::Result<usize> {
+    let (kind, intro, subject) = notice_text(notice, case);
     let link = match notice {
         SchoolNotice::NewReport => format!("{}/school/reports/{}", ctx.public_url, case.id),
         SchoolNotice::FloodDigest => format!("{}/school/reports", ctx.public_url),

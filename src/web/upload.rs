@@ -65,6 +65,37 @@ impl MultipartForm {
 
 /// Largest text field accepted (descriptions are bounded lower by validation).
 impl MultipartForm {
+    /// Keeps a file read whole (`None`: over the size limit), or notes why
+    /// it is refused on its field.
+    fn add_file(
+        &mut self,
+        limits: &UploadLimits,
+        field: String,
+        file_name: String,
+        bytes: Option<Bytes>,
+    ) {
+        let refused = match bytes {
+            None => format!(
+                "Le fichier « {} » dépasse la taille maximale de {} Mo.",
+                crate::domain::upload::clean_file_name(&file_name),
+                limits.max_file_bytes / (1024 * 1024)
+            ),
+            Some(_) if self.files.len() >= limits.max_files => format!(
+                "Vous pouvez joindre au plus {} fichiers à la fois.",
+                limits.max_files
+            ),
+            Some(bytes) => {
+                self.files.push(UploadedFile {
+                    field,
+                    file_name,
+                    bytes,
+                });
+                return;
+            }
+        };
+        self.file_errors.entry(field).or_insert(refused);
+    }
+
     /// The files of `field`, checked (type from the bytes); `None`, with the
     /// message on `field`, if one was refused or too large.
     pub fn checked_files(&self, field: &str, errors: &mut FieldErrors) -> Option<Vec<CheckedFile>> {
@@ -127,27 +158,7 @@ pub async fn read_multipart(
                 }
                 let bytes =
                     read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
-                let count = form.files.len();
-                match bytes {
-                    None => {
-                        form.file_errors.entry(name).or_insert(format!(
-                            "Le fichier « {} » dépasse la taille maximale de {} Mo.",
-                            crate::domain::upload::clean_file_name(&file_name),
-                            limits.max_file_bytes / (1024 * 1024)
-                        ));
-                    }
-                    Some(_) if count >= limits.max_files => {
-                        form.file_errors.entry(name).or_insert(format!(
-                            "Vous pouvez joindre au plus {} fichiers à la fois.",
-                            limits.max_files
-                        ));
-                    }
-                    Some(bytes) => form.files.push(UploadedFile {
-                        field: name,
-                        file_name,
-                        bytes,
-                    }),
-                }
+                form.add_file(limits, name, file_name, bytes);
             }
         }
     }
