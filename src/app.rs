@@ -66,6 +66,27 @@ impl Limiters {
     }
 }
 
+/// A value that changes rarely and is no case data (the list of académies),
+/// read from the database at most once a minute per process.
+#[derive(Default)]
+pub struct Cached<T> {
+    value: tokio::sync::RwLock<Option<(std::time::Instant, T)>>,
+}
+
+impl<T: Clone> Cached<T> {
+    /// The value, read again with `load` when older than a minute.
+    pub async fn get<E>(&self, load: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
+        if let Some((at, v)) = &*self.value.read().await
+            && at.elapsed() < Duration::from_secs(60)
+        {
+            return Ok(v.clone());
+        }
+        let v = load().await?;
+        *self.value.write().await = Some((std::time::Instant::now(), v.clone()));
+        Ok(v)
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -79,6 +100,8 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// Permits to read an upload: bounds the memory uploads take at once.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// The académies, for the queue's filter.
+    pub academies: Arc<Cached<Vec<String>>>,
 }
 
 impl AppState {
@@ -93,6 +116,7 @@ impl AppState {
         let uploads = Arc::new(tokio::sync::Semaphore::new(config.uploads.max_concurrent));
         AppState {
             uploads,
+            academies: Arc::default(),
             db,
             config: Arc::new(config),
             storage,

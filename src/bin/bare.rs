@@ -34,7 +34,10 @@ async fn main() -> anyhow::Result<()> {
     let (Some(addr), Some(url)) = (args.next(), args.next()) else {
         anyhow::bail!("usage: bare ADDR DATABASE_URL");
     };
-    let db = PgPoolOptions::new().max_connections(20).connect(&url).await?;
+    let db = PgPoolOptions::new()
+        .max_connections(20)
+        .connect(&url)
+        .await?;
     let app = Router::new()
         .route("/fortunes", get(fortunes))
         .route("/plaintext", get(|| async { "Hello, World!" }))

@@ -68,10 +68,24 @@ pub struct QueueFilter {
     pub claimed_by: Option<AccountId>,
     /// Only unclaimed cases.
     pub unassigned: bool,
-    /// A reference, or part of a school's name.
+    /// A case reference, or a school's UAI or part of its name or town.
     pub search: Option<String>,
     /// Start after this row.
     pub after: Option<Cursor>,
+}
+
+impl QueueFilter {
+    /// Whether any filter narrows the queue (beyond the page cursor).
+    pub fn is_filtered(&self) -> bool {
+        !self.statuses.is_empty()
+            || self.urgency.is_some()
+            || self.platform.is_some()
+            || self.academie.is_some()
+            || self.school_uai.is_some()
+            || self.claimed_by.is_some()
+            || self.unassigned
+            || super::search_words(self.search.as_deref()).is_some()
+    }
 }
 
 /// One row of the queue.
@@ -152,36 +166,44 @@ pub async fn list(
         .into_iter()
         .filter(|s| filter.statuses.is_empty() || filter.statuses.contains(s))
         .collect();
+    if !filter.is_filtered() && filter.after.is_none() {
+        return first_page(pool, delays).await;
+    }
+    // The search box: a case reference, or the schools whose UAI, name or
+    // town match, resolved first on their own (trigram) indexes.
     let search = super::search_words(filter.search.as_deref());
-    let pattern = search.map(super::contains_pattern);
+    let schools = match search {
+        Some(q) => super::schools::matching_ids(pool, q, 2000).await?,
+        None => Vec::new(),
+    };
     let after = filter.after.as_ref();
-    sqlx::query_as!(
+    // Planned with its values: a generic plan could walk the whole queue
+    // for a filter that keeps a few rows.
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query_as!(
         QueueRow,
-        r#"select c.id as "id: CaseId", c.reference, s.name as school_name, s.uai as school_uai, s.academie,
-                  c.status as "status: CaseStatus", c.urgency as "urgency: Urgency", c.platforms,
-                  c.referred_at as "referred_at!: DateTime<Utc>", a.display_name as "claimed_by_name?",
-                  c.last_activity_at as "last_activity_at: DateTime<Utc>",
-                  (c.status = 'referred' and c.referred_at < now() - make_interval(secs =>
-                      case when c.urgency = 'danger' then $13::float8 else $14::float8 end)) as "unclaimed_overdue!",
-                  -- A scalar subquery with LIMIT is probed per shown row; an EXISTS
-                  -- may be planned as a hash of every overdue request instead.
-                  (select true from platform_requests r
-                   where r.case_id = c.id and r.outcome = 'pending' and r.sent_on < current_date - $15::int
-                   limit 1) is not null as "request_overdue!"
-           from cases c
-           join schools s on s.id = c.school_id
-           left join accounts a on a.id = c.claimed_by
-           where c.referred_at is not null
-             and c.status = any($1)
-             and ($2::urgency is null or c.urgency = $2)
-             and ($3::text is null or c.platforms @> array[$3::text])
-             and ($4::text is null or s.academie = $4)
-             and ($5::text is null or s.uai = $5)
-             and ($6::uuid is null or c.claimed_by = $6)
-             and (not $7 or c.claimed_by is null)
-             and ($8::text is null or c.reference = $8 or s.uai = upper($8) or s.name ilike $9)
-             and ($10::bool is null or ((c.urgency <> 'danger'), c.referred_at, c.id) > ($10, $11, $12))
-           order by (c.urgency <> 'danger'), c.referred_at, c.id
+        r#"select q.id as "id!: CaseId", q.reference as "reference!", q.school_name as "school_name!",
+                  q.school_uai as "school_uai!", q.academie as "academie!", q.status as "status!: CaseStatus",
+                  q.urgency as "urgency!: Urgency", q.platforms as "platforms!",
+                  q.referred_at as "referred_at!: DateTime<Utc>", q.claimed_by_name,
+                  q.last_activity_at as "last_activity_at!: DateTime<Utc>",
+                  (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
+                      case when q.urgency = 'danger' then $13::float8 else $14::float8 end)) as "unclaimed_overdue!",
+                  coalesce(q.pending_since < current_date - $15::int, false) as "request_overdue!"
+           from queue_rows q
+           where q.status = any($1)
+             and ($2::urgency is null or q.urgency = $2)
+             and ($3::text is null or q.platforms @> array[$3::text])
+             and ($4::text is null or q.academie = $4)
+             and ($5::text is null or q.school_uai = $5)
+             and ($6::uuid is null or q.claimed_by = $6)
+             and (not $7 or q.claimed_by is null)
+             and ($8::text is null or q.reference = $8 or q.school_id = any($9))
+             and ($10::bool is null or ((q.urgency <> 'danger'), q.referred_at, q.id) > ($10, $11, $12))
+           order by (q.urgency <> 'danger'), q.referred_at, q.id
            limit $16"#,
         &statuses as &[CaseStatus],
         filter.urgency as Option<Urgency>,
@@ -191,10 +213,40 @@ pub async fn list(
         filter.claimed_by.map(|a| a.0),
         filter.unassigned,
         search,
-        pattern,
+        &schools,
         after.map(|c| c.not_danger),
         after.map(|c| c.referred_at) as Option<DateTime<Utc>>,
         after.map(|c| c.id),
+        delays.danger_unclaimed.as_secs_f64(),
+        delays.unclaimed.as_secs_f64(),
+        delays.request_days,
+        QUEUE_PAGE
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// The first page of the whole queue, most of the traffic: a statement
+/// with no optional condition, whose plan (an index walk of
+/// cases_queue_idx) PostgreSQL prepares once and reuses.
+async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<QueueRow>> {
+    sqlx::query_as!(
+        QueueRow,
+        r#"select q.id as "id!: CaseId", q.reference as "reference!", q.school_name as "school_name!",
+                  q.school_uai as "school_uai!", q.academie as "academie!", q.status as "status!: CaseStatus",
+                  q.urgency as "urgency!: Urgency", q.platforms as "platforms!",
+                  q.referred_at as "referred_at!: DateTime<Utc>", q.claimed_by_name,
+                  q.last_activity_at as "last_activity_at!: DateTime<Utc>",
+                  (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
+                      case when q.urgency = 'danger' then $2::float8 else $3::float8 end)) as "unclaimed_overdue!",
+                  coalesce(q.pending_since < current_date - $4::int, false) as "request_overdue!"
+           from queue_rows q
+           where q.status = any($1)
+           order by (q.urgency <> 'danger'), q.referred_at, q.id
+           limit $5"#,
+        &ACTIVE as &[CaseStatus],
         delays.danger_unclaimed.as_secs_f64(),
         delays.unclaimed.as_secs_f64(),
         delays.request_days,

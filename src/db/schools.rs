@@ -1,6 +1,7 @@
 //! Schools (établissements).
 
 use sqlx::PgExecutor;
+use uuid::Uuid;
 
 use crate::domain::ids::SchoolId;
 use crate::domain::values::Uai;
@@ -93,4 +94,19 @@ pub async fn search(pool: &sqlx::PgPool, q: &str) -> sqlx::Result<Vec<School>> {
     .await?;
     tx.commit().await?;
     Ok(found)
+}
+
+/// The ids of the schools whose UAI is `q` or whose name or town contains
+/// it (at most `limit`), on the trigram indexes: the queue's search box
+/// resolves schools first, then walks the cases of those schools.
+pub async fn matching_ids(pool: &sqlx::PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<Uuid>> {
+    let q: String = q.trim().chars().take(MAX_SEARCH).collect();
+    sqlx::query_scalar!(
+        "select id from schools where uai = upper($1) or name ilike $2 or town ilike $2 limit $3",
+        q,
+        super::contains_pattern(&q),
+        limit
+    )
+    .fetch_all(pool)
+    .await
 }
