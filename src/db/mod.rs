@@ -67,8 +67,11 @@ pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
             Box::pin(async move {
                 // JIT compiles expressions for queries its estimates deem
                 // long; for short OLTP queries it costs milliseconds each.
-                sqlx::Executor::execute(conn, "set plan_cache_mode = force_generic_plan; set jit = off")
-                    .await?;
+                sqlx::Executor::execute(
+                    conn,
+                    "set plan_cache_mode = force_generic_plan; set jit = off",
+                )
+                .await?;
                 Ok(())
             })
         })

@@ -215,19 +215,24 @@ pub async fn list_for_school(
     let pattern = search.map(crate::db::contains_pattern);
     sqlx::query_as!(
         CaseListRow,
-        r#"select c.id as "id: CaseId", c.reference, s.name as school_name,
-                  c.status as "status: CaseStatus", c.urgency as "urgency: Urgency",
-                  c.victim_kind as "victim_kind: VictimKind", c.victim_name,
-                  c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>"
-           from cases c join schools s on s.id = c.school_id
-           where c.school_id = any($1)
-             and ($2::case_status is null or c.status = $2)
-             and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)
-           order by (c.status in ('awaiting_school', 'returned')) desc,
-                    (c.status = 'closed') asc,
-                    (c.urgency = 'danger') desc,
-                    c.last_activity_at desc, c.id
-           limit $5"#,
+        // The page is chosen before the school names are joined: one join
+        // per shown row, not per case of the school.
+        r#"select c.id as "id!: CaseId", c.reference as "reference!", s.name as school_name,
+                  c.status as "status!: CaseStatus", c.urgency as "urgency!: Urgency",
+                  c.victim_kind as "victim_kind!: VictimKind", c.victim_name as "victim_name!",
+                  c.created_at as "created_at!: DateTime<Utc>", c.last_activity_at as "last_activity_at!: DateTime<Utc>"
+           from (select c.id, c.reference, c.school_id, c.status, c.urgency, c.victim_kind, c.victim_name,
+                        c.created_at, c.last_activity_at,
+                        (c.status in ('awaiting_school', 'returned')) as waiting, (c.status = 'closed') as closed,
+                        (c.urgency = 'danger') as danger
+                 from cases c
+                 where c.school_id = any($1)
+                   and ($2::case_status is null or c.status = $2)
+                   and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)
+                 order by waiting desc, closed asc, danger desc, c.last_activity_at desc, c.id
+                 limit $5) c
+           join schools s on s.id = c.school_id
+           order by c.waiting desc, c.closed asc, c.danger desc, c.last_activity_at desc, c.id"#,
         scope.school_ids() as &[Uuid],
         filter.status as Option<CaseStatus>,
         search,

@@ -99,7 +99,9 @@ pub(super) async fn queue(
     let scope = agent.scope();
     let (rows, academies) = tokio::try_join!(
         db::queue::list(&state.db, &scope, &filter, &state.config.queue),
-        state.academies.get(async || db::queue::academies(&state.db).await),
+        state
+            .academies
+            .get(async || db::queue::academies(&state.db).await),
     )?;
     let next = (rows.len() as i64 == db::queue::QUEUE_PAGE)
         .then(|| rows.last().map(|r| r.cursor().encode()))
