@@ -1,4 +1,4 @@
-//! The case status machine of DESIGN.md: one function decides every move.
+//! The case status machine (README, "What it does"): one function decides every move.
 
 use serde::{Deserialize, Serialize};
 
@@ -252,7 +252,7 @@ mod tests {
     use CaseStatus as S;
     use Role as R;
 
-    /// The table of DESIGN.md, plus the recording actions, written out in full.
+    /// The lifecycle table, plus the recording actions, written out in full.
     const ALLOWED: &[(S, A, R, S)] = &[
         (S::Open, A::Refer, R::SchoolStaff, S::Referred),
         (S::Referred, A::Withdraw, R::SchoolStaff, S::Open),

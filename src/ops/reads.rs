@@ -1,4 +1,4 @@
-//! Reads that the audit trail records (DESIGN: who read which case, report
+//! Reads that the audit trail records (README, "How it is built": who read which case, report
 //! or file — reads included, denied ones too). A read outside the caller's
 //! scope is recorded as denied and is a `NotFound`.
 

@@ -1,4 +1,4 @@
-//! The retention purge applies DESIGN's privacy defaults and never touches a
+//! The retention purge applies the privacy defaults (README) and never touches a
 //! case under legal hold.
 
 use chrono::Utc;
