@@ -14,6 +14,7 @@ mod commands;
 mod helpline;
 mod login;
 mod mail;
+mod pages;
 mod reports;
 mod retention;
 mod security;

@@ -177,6 +177,41 @@ pub struct SchoolFilter {
     pub status: Option<CaseStatus>,
     /// Reference or part of the victim's name.
     pub search: Option<String>,
+    /// Start after this row.
+    pub after: Option<DashboardCursor>,
+}
+
+/// Where a dashboard page starts: after this row in dashboard order (what
+/// waits for the school first, closed last, danger first, then the most
+/// recently active).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DashboardCursor {
+    /// The row's rank in that order.
+    pub rank: i32,
+    /// Last activity.
+    pub last_activity_at: DateTime<Utc>,
+    /// Id.
+    pub id: CaseId,
+}
+
+impl DashboardCursor {
+    /// `rank.micros.id`, for a URL.
+    pub fn encode(&self) -> String {
+        let micros = self.last_activity_at.timestamp_micros();
+        format!("{}.{micros}.{}", self.rank, self.id)
+    }
+
+    /// Parses [`DashboardCursor::encode`]; anything else is the first page.
+    pub fn decode(s: &str) -> Option<DashboardCursor> {
+        let mut parts = s.splitn(3, '.');
+        let rank = parts.next()?.parse().ok()?;
+        let micros = parts.next()?.parse().ok()?;
+        Some(DashboardCursor {
+            rank,
+            last_activity_at: DateTime::from_timestamp_micros(micros)?,
+            id: parts.next()?.parse().ok()?,
+        })
+    }
 }
 
 /// A case as listed on the dashboard.
@@ -199,6 +234,19 @@ pub struct CaseListRow {
     pub created_at: DateTime<Utc>,
     /// Last event at.
     pub last_activity_at: DateTime<Utc>,
+    /// Place in the dashboard order.
+    pub rank: i32,
+}
+
+impl CaseListRow {
+    /// Where the next page starts if this is the last row of a page.
+    pub fn cursor(&self) -> DashboardCursor {
+        DashboardCursor {
+            rank: self.rank,
+            last_activity_at: self.last_activity_at,
+            id: self.id,
+        }
+    }
 }
 
 /// The most cases one dashboard page shows.
@@ -215,29 +263,36 @@ pub async fn list_for_school(
     let pattern = search.map(crate::db::contains_pattern);
     sqlx::query_as!(
         CaseListRow,
-        // The page is chosen before the school names are joined: one join
-        // per shown row, not per case of the school.
         r#"select c.id as "id!: CaseId", c.reference as "reference!", s.name as school_name,
                   c.status as "status!: CaseStatus", c.urgency as "urgency!: Urgency",
                   c.victim_kind as "victim_kind!: VictimKind", c.victim_name as "victim_name!",
-                  c.created_at as "created_at!: DateTime<Utc>", c.last_activity_at as "last_activity_at!: DateTime<Utc>"
-           from (select c.id, c.reference, c.school_id, c.status, c.urgency, c.victim_kind, c.victim_name,
-                        c.created_at, c.last_activity_at,
-                        (c.status in ('awaiting_school', 'returned')) as waiting, (c.status = 'closed') as closed,
-                        (c.urgency = 'danger') as danger
-                 from cases c
-                 where c.school_id = any($1)
-                   and ($2::case_status is null or c.status = $2)
-                   and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)
-                 order by waiting desc, closed asc, danger desc, c.last_activity_at desc, c.id
+                  c.created_at as "created_at!: DateTime<Utc>", c.last_activity_at as "last_activity_at!: DateTime<Utc>",
+                  c.rank as "rank!"
+           -- The page is chosen before school names are joined: one join per
+           -- shown row, not per case of the school.
+           from (select * from (
+                   select c.id, c.reference, c.school_id, c.status, c.urgency, c.victim_kind, c.victim_name,
+                          c.created_at, c.last_activity_at,
+                          (c.status not in ('awaiting_school', 'returned'))::int * 4
+                            + (c.status = 'closed')::int * 2 + (c.urgency <> 'danger')::int as rank
+                   from cases c
+                   where c.school_id = any($1)
+                     and ($2::case_status is null or c.status = $2)
+                     and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)) ranked
+                 where ($6::int is null or rank > $6
+                        or (rank = $6 and (last_activity_at < $7 or (last_activity_at = $7 and id > $8))))
+                 order by rank, last_activity_at desc, id
                  limit $5) c
            join schools s on s.id = c.school_id
-           order by c.waiting desc, c.closed asc, c.danger desc, c.last_activity_at desc, c.id"#,
+           order by c.rank, c.last_activity_at desc, c.id"#,
         scope.school_ids() as &[Uuid],
         filter.status as Option<CaseStatus>,
         search,
         pattern,
-        DASHBOARD_PAGE
+        DASHBOARD_PAGE,
+        filter.after.map(|c| c.rank),
+        filter.after.map(|c| c.last_activity_at) as Option<DateTime<Utc>>,
+        filter.after.map(|c| c.id.0)
     )
     .fetch_all(pool)
     .await

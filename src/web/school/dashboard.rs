@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::db::{self, schools::School};
+use crate::db::{self, cases::DashboardCursor, schools::School};
 use crate::domain::status::CaseStatus;
 use crate::error::AppResult;
 use crate::web::extract::{CsrfForm, SchoolStaff};
@@ -20,6 +20,8 @@ pub struct DashboardQuery {
     status: String,
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    apres: String,
 }
 
 /// The school's cases.
@@ -34,6 +36,8 @@ pub struct DashboardPage {
     status: String,
     q: String,
     statuses: &'static [CaseStatus],
+    /// The next page (status filter kept); searches show one page.
+    next: Option<String>,
 }
 
 impl DashboardPage {
@@ -87,6 +91,7 @@ async fn dashboard_page(
     let filter = db::cases::SchoolFilter {
         status: CaseStatus::parse(&query.status),
         search: Some(query.q.clone()),
+        after: DashboardCursor::decode(&query.apres),
     };
     let (schools, cases, counts, reports_waiting) = tokio::try_join!(
         db::schools::list_by_ids(&state.db, &staff.0.schools),
@@ -94,8 +99,11 @@ async fn dashboard_page(
         db::cases::count_by_status(&state.db, &scope),
         db::inbox::count_waiting(&state.db, &scope),
     )?;
+    let full = cases.len() as i64 == db::cases::DASHBOARD_PAGE;
+    let next = cases.last().filter(|_| full).map(|c| c.cursor().encode());
     Ok(DashboardPage {
         layout: Layout::for_actor(&staff.0),
+        next,
         schools,
         cases,
         counts,
