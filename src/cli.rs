@@ -147,8 +147,9 @@ async fn worker(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
 async fn purge(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     let storage = LocalStorage::new(&config.evidence_dir)?;
     let c = jobs::purge(pool, &storage, config, chrono::Utc::now()).await?;
+    let pending = db::deletions::pending(pool).await?;
     println!(
-        "Purge: {} cases, {} reports, {} audit entries deleted.",
+        "Purge: {} cases, {} reports, {} audit entries deleted; {pending} file(s) still to delete (retried by the background jobs).",
         c.cases, c.reports, c.audit
     );
     Ok(())

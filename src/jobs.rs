@@ -40,6 +40,9 @@ pub async fn run(
         if let Err(e) = worker::deliver_due(&pool, &mailer, &policy, now).await {
             tracing::error!(error = %format!("{e:#}"), "outbox worker error");
         }
+        if let Err(e) = crate::ops::files::delete_pending(&pool, storage.as_ref(), now).await {
+            tracing::error!(error = %e, "pending deletions error");
+        }
         match db::purge::last_run(&pool).await {
             Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {
                 if let Err(e) = purge(&pool, storage.as_ref(), &config, now).await {
@@ -53,8 +56,8 @@ pub async fn run(
     }
 }
 
-/// Applies the retention rules at `now`: rows in one transaction, then the
-/// files of what was deleted.
+/// Applies the retention rules at `now`: rows in one transaction (which
+/// queues their files for deletion), then the files.
 pub async fn purge(
     pool: &PgPool,
     storage: &dyn Storage,
@@ -62,11 +65,9 @@ pub async fn purge(
     now: DateTime<Utc>,
 ) -> anyhow::Result<PurgeCounts> {
     let (counts, keys) = db::purge::run(pool, now, &config.retention).await?;
-    for key in &keys {
-        if let Err(e) = storage.delete(key).await {
-            tracing::error!(error = %format!("{e:#}"), "could not delete a purged evidence file");
-        }
-    }
+    crate::ops::files::delete_pending(pool, storage, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if counts != PurgeCounts::default() {
         tracing::info!(
             cases = counts.cases,

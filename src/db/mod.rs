@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod deletions;
 pub mod events;
 pub mod evidence;
 pub mod inbox;

@@ -39,6 +39,9 @@ pub async fn run(
     let (undecided, report_keys) = purge_undecided_reports(&mut tx, now, r).await?;
     keys.extend(report_keys);
     let (audit, mail) = purge_trail(&mut tx, now, r).await?;
+    // The files go once the rows are gone, by the background jobs, retried
+    // until done: a deletion that fails is never forgotten.
+    super::deletions::queue(&mut *tx, &keys).await?;
     let counts = PurgeCounts {
         cases,
         reports: case_reports + undecided,

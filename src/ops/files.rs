@@ -77,7 +77,8 @@ impl Drop for PendingFiles {
                 match db::evidence::storage_key_in_use(&pool, &key).await {
                     Ok(false) => {
                         if let Err(e) = storage.delete(&key).await {
-                            tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
+                            tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
+                            let _ = db::deletions::queue(&pool, std::slice::from_ref(&key)).await;
                         }
                     }
                     Ok(true) => {}
@@ -169,11 +170,15 @@ impl PendingFiles {
         self.keys.clear();
     }
 
-    /// The transaction failed: delete what was stored.
+    /// The transaction failed: delete what was stored (what cannot be
+    /// deleted now is queued for the background jobs).
     pub async fn discard(mut self) {
         for key in std::mem::take(&mut self.keys) {
             if let Err(e) = self.storage.delete(&key).await {
-                tracing::error!(error = %format!("{e:#}"), "could not delete an uncommitted evidence file");
+                tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
+                if let Err(e) = db::deletions::queue(&self.pool, &[key]).await {
+                    tracing::error!(error = %e, "could not queue an evidence file for deletion");
+                }
             }
         }
     }
@@ -195,5 +200,36 @@ pub async fn with_pending_files<T>(
             pending.discard().await;
             Err(e)
         }
+    }
+}
+
+/// Deletes the files queued for deletion that are due at `now` (taken with
+/// `FOR UPDATE SKIP LOCKED`: any number of workers may run this); a failure
+/// is retried later with back-off. Returns (deleted, failed).
+pub async fn delete_pending(
+    pool: &PgPool,
+    storage: &dyn Storage,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(usize, usize)> {
+    let (mut deleted, mut failed) = (0, 0);
+    loop {
+        let mut tx = pool.begin().await?;
+        let keys = db::deletions::claim_due(&mut tx, now, 100).await?;
+        if keys.is_empty() {
+            return Ok((deleted, failed));
+        }
+        for key in &keys {
+            match storage.delete(key).await {
+                Ok(()) => {
+                    db::deletions::done(&mut tx, key).await?;
+                    deleted += 1;
+                }
+                Err(e) => {
+                    db::deletions::failed(&mut tx, key, &format!("{e:#}")).await?;
+                    failed += 1;
+                }
+            }
+        }
+        tx.commit().await?;
     }
 }

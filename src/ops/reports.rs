@@ -278,15 +278,13 @@ async fn decline_here(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> A
         .await?;
     }
     let keys = db::inbox::decline(&mut tx, &report, reason).await?;
+    db::deletions::queue(&mut *tx, &keys).await?;
     let action = AuditAction::DeclineReport;
     db::audit::record(&mut *tx, Some(actor.id), action, Some(id.0), Outcome::Ok).await?;
     tx.commit().await?;
-    // Declined reports keep no content: their files go once the decision is stored.
-    for key in keys {
-        if let Err(e) = ops.storage.delete(&key).await {
-            tracing::error!(error = %format!("{e:#}"), "could not delete a declined report's file");
-        }
-    }
+    // Declined reports keep no content: their files go now, or are retried
+    // by the background jobs.
+    super::files::delete_pending(&ops.db, ops.storage.as_ref(), chrono::Utc::now()).await?;
     Ok(())
 }
 

@@ -168,3 +168,61 @@ async fn old_mail_goes_and_administrators_never_see_a_reporters_address() {
     assert_eq!(counts.mail, 2, "the school's mail and the receipt");
     assert_eq!(app.count("outbox").await, 0);
 }
+
+/// A storage whose deletions fail (a disk or an object store unavailable).
+struct Undeletable(vigie::storage::LocalStorage);
+
+#[async_trait::async_trait]
+impl vigie::storage::Storage for Undeletable {
+    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.0.put(key, bytes).await
+    }
+    async fn get(&self, key: &str) -> anyhow::Result<bytes::Bytes> {
+        self.0.get(key).await
+    }
+    async fn delete(&self, _key: &str) -> anyhow::Result<()> {
+        anyhow::bail!("storage unavailable (test)")
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_deleted_now_is_deleted_later() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b
+        .open_case(
+            &[("victim_name", "A effacer")],
+            vec![("evidence", "a.png", png())],
+        )
+        .await;
+    close(&b, case, "no_follow_up").await;
+    sqlx::query("update cases set closed_at = now() - interval '90 days'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let local = || vigie::storage::LocalStorage::new(&app.evidence_dir).unwrap();
+    let counts = vigie::jobs::purge(&app.db, &Undeletable(local()), &app.config, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(counts.cases, 1, "the rows go at once");
+    assert_eq!(app.stored_files(), 1, "the file could not be deleted yet");
+    let (pending, attempts): (i64, i32) =
+        sqlx::query_as("select count(*), max(attempts) from pending_deletions")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (pending, attempts),
+        (1, 1),
+        "it is kept, with the failure counted"
+    );
+
+    // Later, with the storage back: the background jobs delete it.
+    let later = Utc::now() + chrono::TimeDelta::hours(1);
+    let (deleted, failed) = vigie::ops::files::delete_pending(&app.db, &local(), later)
+        .await
+        .unwrap();
+    assert_eq!((deleted, failed), (1, 0));
+    assert_eq!(app.stored_files(), 0);
+    assert_eq!(app.count("pending_deletions").await, 0);
+}

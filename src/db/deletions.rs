@@ -1,0 +1,64 @@
+//! Files to delete from storage once their rows are gone (system work, no
+//! caller scope): queued in the transaction that drops the rows, taken by
+//! the background jobs with `FOR UPDATE SKIP LOCKED`, retried with back-off
+//! until the file is gone.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, PgPool};
+
+use super::Tx;
+
+/// Queues storage keys for deletion (in the caller's transaction, or alone).
+pub async fn queue<'e>(db: impl PgExecutor<'e>, keys: &[String]) -> sqlx::Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "insert into pending_deletions (storage_key) select unnest($1::text[]) on conflict do nothing",
+        keys
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes up to `n` deletions due at `now` that no other worker holds.
+pub async fn claim_due(tx: &mut Tx<'_>, now: DateTime<Utc>, n: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"select storage_key from pending_deletions where next_attempt_at <= greatest($1, now())
+           order by next_attempt_at limit $2 for update skip locked"#,
+        now as DateTime<Utc>,
+        n
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The file is gone: forget it.
+pub async fn done(tx: &mut Tx<'_>, key: &str) -> sqlx::Result<()> {
+    sqlx::query!("delete from pending_deletions where storage_key = $1", key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The deletion failed: try again later (the delay doubles, up to a day).
+pub async fn failed(tx: &mut Tx<'_>, key: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"update pending_deletions set attempts = attempts + 1, last_error = $2,
+               next_attempt_at = now() + least(interval '1 day', interval '30 seconds' * power(2, attempts))
+           where storage_key = $1"#,
+        key,
+        error
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many deletions wait.
+pub async fn pending(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select count(*) as "n!" from pending_deletions"#)
+        .fetch_one(pool)
+        .await
+}
