@@ -194,6 +194,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     } else {
         None
     };
+    let header_timeout = config.header_timeout;
     let state = AppState::new(pool.clone(), config, storage);
     let limiters = state.limiters.clone();
     let app = build_router(state);
@@ -221,12 +222,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     });
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "Vigie is listening");
     println!("Vigie listens on {public_url} (Ctrl-C to stop)");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    crate::server::serve(listener, app, header_timeout, shutdown_signal()).await;
     cleanup.abort();
     if let Some(w) = worker {
         w.abort();

@@ -148,6 +148,8 @@ pub struct Config {
     pub uploads: UploadLimits,
     /// Login rate limits.
     pub login: LoginLimits,
+    /// Time a client has to send its request headers.
+    pub header_timeout: Duration,
     /// How many reverse proxies of ours stand in front of Vigie: the client
     /// is read from `X-Forwarded-For` that many entries from the right.
     pub trusted_proxies: usize,
@@ -197,6 +199,7 @@ impl Config {
             uploads: UploadLimits::from_env()?,
             login: LoginLimits::from_env()?,
             trusted_proxies: number("TRUSTED_PROXIES", 0)? as usize,
+            header_timeout: Duration::from_secs(number("HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
             mail: MailSettings::from_env()?,
             queue: QueueDelays::from_env()?,
             reports: ReportSettings::from_env()?,
@@ -228,6 +231,7 @@ impl Config {
                 replenish: Duration::from_secs(180),
             },
             trusted_proxies: 0,
+            header_timeout: Duration::from_secs(10),
             mail: MailSettings {
                 smtp_url: "smtp://127.0.0.1:1".into(),
                 from: "Vigie <no-reply@vigie.test>".into(),

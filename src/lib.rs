@@ -13,5 +13,6 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod ops;
+pub mod server;
 pub mod storage;
 pub mod web;

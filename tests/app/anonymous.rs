@@ -262,3 +262,35 @@ async fn the_school_search_is_bounded() {
     .unwrap();
     assert_eq!(indexes, 2, "name and town searched through trigram indexes");
 }
+
+#[tokio::test]
+async fn a_declined_report_takes_no_more_messages() {
+    let app = TestApp::spawn().await;
+    let (head, _) = app.head_teacher("0691664K").await;
+    reported(&app, 0).await;
+    let href = head
+        .get("/school/reports")
+        .await
+        .attr("table.reports tbody a", "href")
+        .unwrap();
+    let reason = [("text", "Les faits ne concernent pas l'établissement.")];
+    let p = head
+        .submit(&href, &format!("{href}/decline"), &reason)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let messages = app.count("report_messages").await;
+    let p = head
+        .submit(
+            &href,
+            &format!("{href}/messages"),
+            &[("text", "Encore une chose.")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.text("main").contains("plus de message"));
+    assert_eq!(
+        app.count("report_messages").await,
+        messages,
+        "nothing stored"
+    );
+}

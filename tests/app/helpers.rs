@@ -240,15 +240,15 @@ impl TestApp {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let header_timeout = config.header_timeout;
         let router = build_router(AppState::new(db.clone(), config, storage));
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        // The server loop of `vigie serve` itself, stopped with the test.
+        tokio::spawn(vigie::server::serve(
+            listener,
+            router,
+            header_timeout,
+            std::future::pending(),
+        ));
         TestApp {
             base,
             db,

@@ -249,3 +249,29 @@ async fn a_browser_post_with_a_null_origin_and_the_token_is_accepted() {
         "a null origin does not replace the token"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_does_not_finish_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::TestApp::spawn_with(
+        |c| c.header_timeout = std::time::Duration::from_secs(1),
+        None,
+    )
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // The server closes the connection (perhaps after a 408) once the
+    // header timeout is past; without it this read would wait for ever.
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection is closed by the server");
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+}
