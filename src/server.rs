@@ -22,7 +22,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1 only: the automatic HTTP/1-or-2 detection waits for the first
+    // bytes with no time limit, before the header timeout starts.
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -33,7 +35,9 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok(c) => c,
                 Err(e) => {
+                    // Out of file descriptors, say: do not spin.
                     tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                     continue;
                 }
             },
@@ -46,15 +50,24 @@ pub async fn serve(
                 req
             },
         );
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let conn = graceful.watch(conn);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
+            // The header timeout starts with the first byte: a client that
+            // connects and sends nothing gets the same time, no more.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let io = TokioIo::new(stream);
+            let conn =
+                builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
             // A client that goes away or times out is not an error of ours.
-            let _ = conn.await;
+            let _ = watcher.watch(conn).await;
         });
     }
+    drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(Duration::from_secs(30)) => {

@@ -87,9 +87,11 @@ async fn purge_cases(
     )
     .fetch_all(&mut **tx)
     .await?;
+    // Deleted with `returning`: a file a reporter adds meanwhile is either
+    // deleted here with its key, or added after, to a report already gone.
     keys.extend(
         sqlx::query_scalar!(
-            "select e.storage_key from report_evidence e join reports r on r.id = e.report_id where r.case_id = any($1)",
+            "delete from report_evidence where report_id in (select id from reports where case_id = any($1)) returning storage_key",
             &ids
         )
         .fetch_all(&mut **tx)

@@ -174,6 +174,13 @@ impl PendingFiles {
     /// deleted now is queued for the background jobs).
     pub async fn discard(mut self) {
         for key in std::mem::take(&mut self.keys) {
+            // A commit that reported an error may still have gone through.
+            if db::evidence::storage_key_in_use(&self.pool, &key)
+                .await
+                .unwrap_or(true)
+            {
+                continue;
+            }
             if let Err(e) = self.storage.delete(&key).await {
                 tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
                 if let Err(e) = db::deletions::queue(&self.pool, &[key]).await {

@@ -104,7 +104,8 @@ async fn mail_on_submit(
         reference,
         urgency,
     };
-    let notice = if !report.suspected_flood {
+    // A report in danger is always mailed at once, flood or not.
+    let notice = if !report.suspected_flood || report.danger {
         Some(SchoolNotice::NewReport)
     } else if db::reports::claim_digest(tx, report.school).await? {
         Some(SchoolNotice::FloodDigest)
@@ -213,7 +214,9 @@ async fn add_here(
                 "Ce signalement n'a pas été retenu : il ne peut plus être complété. En cas de besoin, appelez le 3018.".into(),
             ));
         }
-        check_quota(ops, &mut tx, access, files).await?;
+        if !files.is_empty() {
+            check_quota(ops, &mut tx, access, files).await?;
+        }
         let summary = text.unwrap_or_else(|| format!("{} fichier(s) ajouté(s)", files.len()));
         db::reports::add_reporter_message(&mut tx, access, &summary).await?;
         store_files(&mut tx, pending, access.report(), files).await?;
@@ -284,7 +287,12 @@ async fn decline_here(ops: &Ops, actor: &Actor, id: ReportId, reason: &str) -> A
     tx.commit().await?;
     // Declined reports keep no content: their files go now, or are retried
     // by the background jobs.
-    super::files::delete_pending(&ops.db, ops.storage.as_ref(), chrono::Utc::now()).await?;
+    // The decision is stored: a deletion error is the background jobs' to retry.
+    if let Err(e) =
+        super::files::delete_pending(&ops.db, ops.storage.as_ref(), chrono::Utc::now()).await
+    {
+        tracing::warn!(error = %e, "declined report's files left to the background jobs");
+    }
     Ok(())
 }
 

@@ -259,6 +259,15 @@ async fn a_client_that_does_not_finish_its_headers_is_cut_off() {
     )
     .await;
     let addr = app.base.trim_start_matches("http://").to_owned();
+    // A client that connects and sends nothing is cut off too.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut none = Vec::new();
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        silent.read_to_end(&mut none),
+    )
+    .await;
+    assert!(cut.is_ok(), "a silent connection is closed by the server");
     let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
