@@ -99,11 +99,11 @@ pub async fn mark_active(session: &Session) -> AppResult<()> {
 /// cookie ends with the browser, so this is what ends a session left open.
 pub async fn still_active(session: &Session, idle: Duration) -> AppResult<bool> {
     let now = Utc::now().timestamp();
-    let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(now);
-    if now - seen >= idle.as_secs() as i64 {
+    let seen = session.get::<i64>(SEEN_KEY).await?;
+    if seen.is_some_and(|seen| now - seen >= idle.as_secs() as i64) {
         return Ok(false);
     }
-    if now - seen >= SEEN_PRECISION || session.get::<i64>(SEEN_KEY).await?.is_none() {
+    if seen.is_none_or(|seen| now - seen >= SEEN_PRECISION) {
         session.insert(SEEN_KEY, now).await?;
     }
     Ok(true)

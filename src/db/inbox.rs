@@ -42,52 +42,18 @@ impl InboxRow {
     pub fn cursor(&self) -> InboxCursor {
         InboxCursor {
             rank: self.rank,
-            created_at: self.created_at,
+            at: self.created_at,
             id: self.id,
         }
     }
 }
 
+/// Where an inbox page starts (undecided first; danger, then genuine
+/// before suspected floods; oldest first).
+pub type InboxCursor = super::RankCursor<ReportId>;
+
 /// Rows per inbox page.
 pub const INBOX_PAGE: i64 = 50;
-
-/// Where a page of the inbox starts: after this row in inbox order
-/// (undecided first; danger, then genuine before suspected floods; oldest
-/// first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InboxCursor {
-    /// The row's rank (see [`list`]).
-    pub rank: i32,
-    /// Received at.
-    pub created_at: DateTime<Utc>,
-    /// Id.
-    pub id: ReportId,
-}
-
-impl InboxCursor {
-    /// `rank.micros.id`, for a URL.
-    pub fn encode(&self) -> String {
-        format!(
-            "{}.{}.{}",
-            self.rank,
-            self.created_at.timestamp_micros(),
-            self.id
-        )
-    }
-
-    /// Parses [`InboxCursor::encode`]; anything else is the first page.
-    pub fn decode(s: &str) -> Option<InboxCursor> {
-        let mut parts = s.splitn(3, '.');
-        let rank = parts.next()?.parse().ok()?;
-        let micros = parts.next()?.parse().ok()?;
-        let id = parts.next()?.parse().ok()?;
-        Some(InboxCursor {
-            rank,
-            created_at: DateTime::from_timestamp_micros(micros)?,
-            id,
-        })
-    }
-}
 
 /// One page of the scope's reports, in the given status or all: undecided
 /// first, danger first among them, suspected floods after genuine reports,
@@ -116,7 +82,7 @@ pub async fn list(
         scope.school_ids() as &[Uuid],
         status as Option<ReportStatus>,
         after.map(|c| c.rank),
-        after.map(|c| c.created_at) as Option<DateTime<Utc>>,
+        after.map(|c| c.at) as Option<DateTime<Utc>>,
         after.map(|c| c.id.0),
         INBOX_PAGE
     )

@@ -82,6 +82,38 @@ pub async fn pool(url: &str) -> anyhow::Result<PgPool> {
         .context("cannot connect to PostgreSQL (check DATABASE_URL)")
 }
 
+/// Where a keyset page starts: after the row with this rank (its place in a
+/// list's order of groups), time and id. Used by lists ordered by a rank
+/// then a time (the inbox, the dashboard).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankCursor<I> {
+    /// The row's rank.
+    pub rank: i32,
+    /// The row's time in that order.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The row's id.
+    pub id: I,
+}
+
+impl<I: std::fmt::Display + std::str::FromStr> RankCursor<I> {
+    /// `rank.micros.id`, for a URL.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.rank, self.at.timestamp_micros(), self.id)
+    }
+
+    /// Parses [`RankCursor::encode`]; anything else is the first page.
+    pub fn decode(s: &str) -> Option<RankCursor<I>> {
+        let mut parts = s.splitn(3, '.');
+        let rank = parts.next()?.parse().ok()?;
+        let micros = parts.next()?.parse().ok()?;
+        Some(RankCursor {
+            rank,
+            at: chrono::DateTime::from_timestamp_micros(micros)?,
+            id: parts.next()?.parse().ok()?,
+        })
+    }
+}
+
 /// The words of a search box, trimmed; `None` when empty.
 pub fn search_words(typed: Option<&str>) -> Option<&str> {
     typed.map(str::trim).filter(|s| !s.is_empty())

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::domain::case::{ReportStatus, ReporterKind};
-use crate::domain::ids::{CaseId, ReportId, SchoolId};
+use crate::domain::ids::{ReportId, SchoolId};
 use crate::domain::status::CaseStatus;
 
 /// A validated new report.
@@ -230,18 +230,18 @@ pub async fn add_reporter_message(
     Ok(())
 }
 
-/// The case opened from a report, and the report's status (for the reporter's additions).
-pub async fn reporter_state(
+/// Locks the report the reporter follows and gives its status (for their
+/// additions).
+pub async fn lock_for_reporter(
     tx: &mut Tx<'_>,
     access: &ReporterAccess,
-) -> sqlx::Result<(ReportStatus, Option<CaseId>, Option<String>)> {
-    let r = sqlx::query!(
-        r#"select status as "status: ReportStatus", case_id as "case_id: CaseId", contact_email from reports where id = $1 for update"#,
+) -> sqlx::Result<ReportStatus> {
+    sqlx::query_scalar!(
+        r#"select status as "status: ReportStatus" from reports where id = $1 for update"#,
         access.report().0
     )
     .fetch_one(&mut **tx)
-    .await?;
-    Ok((r.status, r.case_id, r.contact_email))
+    .await
 }
 
 /// How many reports `school` received since `since` (flood detection).

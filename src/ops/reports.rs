@@ -208,7 +208,7 @@ async fn add_here(
 ) -> AppResult<()> {
     with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
-        let (status, _, _) = db::reports::reporter_state(&mut tx, access).await?;
+        let status = db::reports::lock_for_reporter(&mut tx, access).await?;
         if status == ReportStatus::Declined {
             return Err(AppError::Conflict(
                 "Ce signalement n'a pas été retenu : il ne peut plus être complété. En cas de besoin, appelez le 3018.".into(),
@@ -308,7 +308,7 @@ async fn message_here(ops: &Ops, actor: &Actor, id: ReportId, body: &str) -> App
     let report = lock(&mut tx, actor, id).await?;
     if report.status == ReportStatus::Declined {
         return Err(AppError::Conflict(
-            "Ce signalement n'a pas été retenu : son contenu a été effacé et il ne reçoit plus de message.".into(),
+            "Ce signalement n'a pas été retenu : son contenu a été effacé et il ne reçoit plus de message. Si la personne vous recontacte, ouvrez un dossier à partir de son nouveau signalement.".into(),
         ));
     }
     db::report_thread::add_school_message(&mut tx, &report, actor.id, body).await?;

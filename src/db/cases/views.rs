@@ -181,39 +181,6 @@ pub struct SchoolFilter {
     pub after: Option<DashboardCursor>,
 }
 
-/// Where a dashboard page starts: after this row in dashboard order (what
-/// waits for the school first, closed last, danger first, then the most
-/// recently active).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DashboardCursor {
-    /// The row's rank in that order.
-    pub rank: i32,
-    /// Last activity.
-    pub last_activity_at: DateTime<Utc>,
-    /// Id.
-    pub id: CaseId,
-}
-
-impl DashboardCursor {
-    /// `rank.micros.id`, for a URL.
-    pub fn encode(&self) -> String {
-        let micros = self.last_activity_at.timestamp_micros();
-        format!("{}.{micros}.{}", self.rank, self.id)
-    }
-
-    /// Parses [`DashboardCursor::encode`]; anything else is the first page.
-    pub fn decode(s: &str) -> Option<DashboardCursor> {
-        let mut parts = s.splitn(3, '.');
-        let rank = parts.next()?.parse().ok()?;
-        let micros = parts.next()?.parse().ok()?;
-        Some(DashboardCursor {
-            rank,
-            last_activity_at: DateTime::from_timestamp_micros(micros)?,
-            id: parts.next()?.parse().ok()?,
-        })
-    }
-}
-
 /// A case as listed on the dashboard.
 pub struct CaseListRow {
     /// Id.
@@ -243,11 +210,15 @@ impl CaseListRow {
     pub fn cursor(&self) -> DashboardCursor {
         DashboardCursor {
             rank: self.rank,
-            last_activity_at: self.last_activity_at,
+            at: self.last_activity_at,
             id: self.id,
         }
     }
 }
+
+/// Where a dashboard page starts (what waits for the school first, closed
+/// last, danger first, then the most recently active).
+pub type DashboardCursor = crate::db::RankCursor<CaseId>;
 
 /// The most cases one dashboard page shows.
 pub const DASHBOARD_PAGE: i64 = 100;
@@ -291,7 +262,7 @@ pub async fn list_for_school(
         pattern,
         DASHBOARD_PAGE,
         filter.after.map(|c| c.rank),
-        filter.after.map(|c| c.last_activity_at) as Option<DateTime<Utc>>,
+        filter.after.map(|c| c.at) as Option<DateTime<Utc>>,
         filter.after.map(|c| c.id.0)
     )
     .fetch_all(pool)

@@ -1,0 +1,112 @@
+//! Reading each section of the settings from the environment, with the
+//! defaults `.env.example` documents.
+
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::{LoginLimits, MailSettings, QueueDelays, ReportSettings, Retention, UploadLimits};
+
+impl UploadLimits {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<UploadLimits> {
+        let mib = 1024 * 1024;
+        Ok(UploadLimits {
+            max_file_bytes: number("UPLOAD_MAX_FILE_MB", 20)? as usize * mib,
+            max_request_bytes: number("UPLOAD_MAX_REQUEST_MB", 60)? as usize * mib,
+            max_files: number("UPLOAD_MAX_FILES", 10)? as usize,
+            max_concurrent: number("UPLOAD_MAX_CONCURRENT", 8)?.max(1) as usize,
+        })
+    }
+}
+
+impl LoginLimits {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<LoginLimits> {
+        Ok(LoginLimits {
+            per_account: number("LOGIN_MAX_PER_ACCOUNT", 5)? as u32,
+            per_ip: number("LOGIN_MAX_PER_IP", 30)? as u32,
+            replenish: Duration::from_secs(number("LOGIN_REPLENISH_SECONDS", 180)?),
+        })
+    }
+}
+
+impl MailSettings {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<MailSettings> {
+        Ok(MailSettings {
+            smtp_url: var("SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
+            from: var("MAIL_FROM").unwrap_or_else(|| "Vigie <no-reply@vigie.localhost>".into()),
+            helpline_desk: var("HELPLINE_DESK_EMAIL")
+                .unwrap_or_else(|| "desk@3018.localhost".into()),
+            max_attempts: number("MAIL_MAX_ATTEMPTS", 8)? as i32,
+            retry_base: Duration::from_secs(number("MAIL_RETRY_BASE_SECONDS", 30)?),
+            retry_max: Duration::from_secs(number("MAIL_RETRY_MAX_SECONDS", 3600)?),
+            worker_in_serve: number("MAIL_WORKER_IN_SERVE", 1)? == 1,
+        })
+    }
+}
+
+impl QueueDelays {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<QueueDelays> {
+        Ok(QueueDelays {
+            unclaimed: Duration::from_secs(3600 * number("QUEUE_UNCLAIMED_HOURS", 24)?),
+            danger_unclaimed: Duration::from_secs(
+                60 * number("QUEUE_DANGER_UNCLAIMED_MINUTES", 60)?,
+            ),
+            request_days: number("PLATFORM_REQUEST_OVERDUE_DAYS", 7)? as i32,
+        })
+    }
+}
+
+impl ReportSettings {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<ReportSettings> {
+        Ok(ReportSettings {
+            per_ip: number("REPORT_MAX_PER_IP", 10)? as u32,
+            replenish: Duration::from_secs(number("REPORT_REPLENISH_SECONDS", 360)?),
+            lookups_per_ip: number("CODE_LOOKUP_MAX_PER_IP", 10)? as u32,
+            lookup_replenish: Duration::from_secs(number("CODE_LOOKUP_REPLENISH_SECONDS", 90)?),
+            due_working_days: number("REPORT_DUE_WORKING_DAYS", 2)? as u32,
+            danger_due_hours: number("REPORT_DANGER_DUE_HOURS", 4)? as u32,
+            searches_per_ip: number("SCHOOL_SEARCH_MAX_PER_IP", 60)? as u32,
+            additions_per_ip: number("REPORT_ADDITION_MAX_PER_IP", 10)? as u32,
+            additions_per_report: number("REPORT_ADDITION_MAX_PER_REPORT", 10)? as u32,
+            addition_replenish: Duration::from_secs(number(
+                "REPORT_ADDITION_REPLENISH_SECONDS",
+                360,
+            )?),
+            max_files_per_report: number("REPORT_MAX_FILES", 20)? as i64,
+            max_bytes_per_report: number("REPORT_MAX_MB", 100)? as i64 * 1024 * 1024,
+            flood_per_hour: number("REPORT_FLOOD_PER_HOUR", 20)? as i64,
+        })
+    }
+}
+
+impl Retention {
+    /// From the environment, with the defaults of `.env.example`.
+    pub(super) fn from_env() -> anyhow::Result<Retention> {
+        Ok(Retention {
+            closed_no_follow_up_days: number("RETENTION_NO_FOLLOW_UP_DAYS", 61)? as i32,
+            closed_with_follow_up_days: number("RETENTION_WITH_FOLLOW_UP_DAYS", 1095)? as i32,
+            audit_days: number("RETENTION_AUDIT_DAYS", 365)? as i32,
+            mail_days: number("RETENTION_MAIL_DAYS", 30)? as i32,
+            undecided_report_days: number("RETENTION_UNDECIDED_REPORT_DAYS", 365)? as i32,
+        })
+    }
+}
+
+pub(super) fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub(super) fn number(name: &str, default: u64) -> anyhow::Result<u64> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a whole number")),
+    }
+}
