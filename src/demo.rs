@@ -133,6 +133,7 @@ async fn seed_cases(
             platforms: platforms.clone(),
             kinds,
             checklist: [true, true, false, false],
+            restricted_to: Vec::new(),
         };
         let (id, _) = db::cases::insert_case(tx, &scope, &new).await?;
         let locked = db::cases::lock(tx, &scope, id)

@@ -2,7 +2,7 @@
 
 use sqlx::{PgExecutor, PgPool};
 
-use crate::domain::ids::{AccountId, SchoolId};
+use crate::domain::ids::{AccountId, CaseId, SchoolId};
 use crate::domain::status::Role;
 use crate::domain::values::EmailAddress;
 
@@ -97,13 +97,55 @@ pub async fn attach_school<'e>(
 pub async fn school_staff_emails<'e>(
     db: impl PgExecutor<'e>,
     school: SchoolId,
+    case: Option<CaseId>,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         r#"select a.email from accounts a join account_schools s on s.account_id = a.id
-           where s.school_id = $1 and a.active and a.role = 'school_staff' order by a.email"#,
-        school.0
+           where s.school_id = $1 and a.active and a.role = 'school_staff'
+             and ($2::uuid is null or case_open_to($2, (select restricted from cases where id = $2), a.id))
+           order by a.email"#,
+        school.0,
+        case.map(|c| c.0)
     )
     .fetch_all(db)
+    .await
+}
+
+/// The address of an active helpline agent.
+pub async fn agent_email<'e>(
+    db: impl PgExecutor<'e>,
+    id: AccountId,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "select email from accounts where id = $1 and role = 'helpline' and active",
+        id.0
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A leadership colleague a restricted case can be limited to.
+pub struct Colleague {
+    /// Id.
+    pub id: AccountId,
+    /// Name.
+    pub display_name: String,
+    /// The school they are attached to (one row per school).
+    pub school_id: SchoolId,
+}
+
+/// The active leadership accounts of `schools`, by name.
+pub async fn colleagues(pool: &PgPool, schools: &[SchoolId]) -> sqlx::Result<Vec<Colleague>> {
+    let ids: Vec<uuid::Uuid> = schools.iter().map(|s| s.0).collect();
+    sqlx::query_as!(
+        Colleague,
+        r#"select a.id as "id: AccountId", a.display_name, s.school_id as "school_id: SchoolId"
+           from accounts a join account_schools s on s.account_id = a.id
+           where s.school_id = any($1) and a.active and a.role = 'school_staff'
+           order by a.display_name, a.id"#,
+        &ids
+    )
+    .fetch_all(pool)
     .await
 }
 

@@ -20,12 +20,13 @@ pub async fn append(
     data: Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "insert into case_events (case_id, actor_id, kind, note, data) values ($1, $2, $3, $4, $5)",
+        "insert into case_events (case_id, actor_id, kind, note, data, internal) values ($1, $2, $3, $4, $5, $6)",
         case.id().0,
         actor.map(|a| a.0),
         kind.code(),
         note,
-        data
+        data,
+        kind.is_internal()
     )
     .execute(&mut **tx)
     .await?;
@@ -50,6 +51,8 @@ pub struct Event {
     pub note: Option<String>,
     /// Structured details.
     pub data: Value,
+    /// Only the helpline reads it.
+    pub internal: bool,
 }
 
 impl Event {
@@ -59,7 +62,8 @@ impl Event {
     }
 }
 
-/// The timeline of a case in scope, oldest first.
+/// The timeline of a case in scope, oldest first; the helpline's internal
+/// notes only for the helpline.
 pub async fn list(
     pool: &sqlx::PgPool,
     scope: &CaseScope,
@@ -67,15 +71,17 @@ pub async fn list(
 ) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as!(
         Event,
-        r#"select e.created_at as "created_at: DateTime<Utc>", e.kind, a.display_name as "actor_name?", e.note, e.data
+        r#"select e.created_at as "created_at: DateTime<Utc>", e.kind, a.display_name as "actor_name?", e.note, e.data, e.internal
            from case_events e
            join cases c on c.id = e.case_id
            left join accounts a on a.id = e.actor_id
-           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+             and (not e.internal or $3)
            order by e.id"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await

@@ -95,11 +95,12 @@ pub async fn list(
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
                   a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>"
            from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
-           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -117,11 +118,12 @@ pub async fn get(
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
                   a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>"
            from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
-           where e.id = $1 and e.case_id = $2 and (c.school_id = any($3) or ($4 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
+           where e.id = $1 and e.case_id = $2 and ((c.school_id = any($3) and case_open_to(c.id, c.restricted, $5)) or ($4 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
         id.0,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_optional(pool)
     .await

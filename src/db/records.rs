@@ -115,11 +115,12 @@ pub async fn list_requests(
            from platform_requests r
            join online_targets t on t.id = r.target_id
            join cases c on c.id = r.case_id
-           where r.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where r.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by r.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -163,21 +164,44 @@ pub async fn list_escalations(
     sqlx::query_as!(
         Escalation,
         r#"select e.reference, e.escalated_on as "escalated_on: NaiveDate" from escalations e join cases c on c.id = e.case_id
-           where e.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by e.seq"#,
+           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
 }
 
-/// An intervention proposed to the school.
+/// An intervention proposed to the school, and the school's answer.
 pub struct Intervention {
+    /// Id.
+    pub id: Uuid,
     /// Proposed date.
     pub proposed_on: NaiveDate,
     /// Topic.
     pub topic: String,
+    /// `accepted`, `declined`, or none yet.
+    pub answer: Option<String>,
+    /// The date agreed, when accepted.
+    pub scheduled_on: Option<NaiveDate>,
+    /// The school's comment.
+    pub answer_note: String,
+    /// Who answered.
+    pub answered_by_name: Option<String>,
+}
+
+impl Intervention {
+    /// Whether the school has not answered yet.
+    pub fn unanswered(&self) -> bool {
+        self.answer.is_none()
+    }
+
+    /// Whether the school accepted it.
+    pub fn accepted(&self) -> bool {
+        self.answer.as_deref() == Some("accepted")
+    }
 }
 
 /// Records an intervention proposal.
@@ -201,6 +225,33 @@ pub async fn insert_intervention(
     Ok(())
 }
 
+/// Records the school's answer to an intervention of a locked case that
+/// has none yet: accepted for `scheduled_on`, or declined (`None`). False
+/// if there is no such unanswered intervention.
+pub async fn answer_intervention(
+    tx: &mut Tx<'_>,
+    case: &LockedCase,
+    id: Uuid,
+    scheduled_on: Option<NaiveDate>,
+    note: &str,
+    actor: AccountId,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        r#"update interventions
+           set answer = case when $3::date is null then 'declined' else 'accepted' end,
+               scheduled_on = $3, answer_note = $4, answered_by = $5, answered_at = now()
+           where id = $1 and case_id = $2 and answer is null
+           returning topic"#,
+        id,
+        case.id().0,
+        scheduled_on as Option<NaiveDate>,
+        note,
+        actor.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 /// The interventions of a case in scope.
 pub async fn list_interventions(
     pool: &PgPool,
@@ -209,11 +260,14 @@ pub async fn list_interventions(
 ) -> sqlx::Result<Vec<Intervention>> {
     sqlx::query_as!(
         Intervention,
-        r#"select i.proposed_on as "proposed_on: NaiveDate", i.topic from interventions i join cases c on c.id = i.case_id
-           where i.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by i.seq"#,
+        r#"select i.id, i.proposed_on as "proposed_on: NaiveDate", i.topic, i.answer,
+                  i.scheduled_on as "scheduled_on: NaiveDate", i.answer_note, a.display_name as "answered_by_name?"
+           from interventions i join cases c on c.id = i.case_id left join accounts a on a.id = i.answered_by
+           where i.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by i.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -229,29 +283,57 @@ pub struct Sanction {
     pub note: String,
     /// Recorded at.
     pub created_at: DateTime<Utc>,
+    /// The author it concerns: kind code and name.
+    pub author_kind: Option<String>,
+    /// Name of the author it concerns.
+    pub author_name: Option<String>,
 }
 
-/// Records a sanction.
+impl Sanction {
+    /// Who the sanction concerns, as shown.
+    pub fn concerns(&self) -> Option<String> {
+        let kind = crate::domain::case::AuthorKind::label_of(self.author_kind.as_deref()?);
+        Some(match self.author_name.as_deref() {
+            Some(name) if !name.is_empty() => format!("{name} ({})", kind.to_lowercase()),
+            _ => kind.to_owned(),
+        })
+    }
+}
+
+/// Records a sanction, about one of the case's authors if `author` is
+/// given. False (nothing written) if that author is not one of the case's.
 pub async fn insert_sanction(
     tx: &mut Tx<'_>,
     case: &LockedCase,
-    kind: SanctionKind,
-    on: NaiveDate,
-    note: &str,
+    (kind, on, note): (SanctionKind, NaiveDate, &str),
+    author: Option<Uuid>,
     actor: AccountId,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
+    if let Some(author) = author {
+        let known = sqlx::query_scalar!(
+            r#"select exists (select 1 from case_authors where id = $1 and case_id = $2) as "known!""#,
+            author,
+            case.id().0
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        if !known {
+            return Ok(false);
+        }
+    }
     sqlx::query!(
-        "insert into sanctions (id, case_id, kind, decided_on, note, created_by) values ($1, $2, $3, $4, $5, $6)",
+        "insert into sanctions (id, case_id, kind, decided_on, note, created_by, author_id) values ($1, $2, $3, $4, $5, $6, $7)",
         Uuid::new_v4(),
         case.id().0,
         kind as SanctionKind,
         on as NaiveDate,
         note,
-        actor.0
+        actor.0,
+        author
     )
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The sanctions of a case in scope.
@@ -263,12 +345,13 @@ pub async fn list_sanctions(
     sqlx::query_as!(
         Sanction,
         r#"select s.kind as "kind: SanctionKind", s.decided_on as "decided_on: NaiveDate", s.note,
-                  s.created_at as "created_at: DateTime<Utc>"
-           from sanctions s join cases c on c.id = s.case_id
-           where s.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by s.seq"#,
+                  s.created_at as "created_at: DateTime<Utc>", au.kind as "author_kind?", au.name as "author_name?"
+           from sanctions s join cases c on c.id = s.case_id left join case_authors au on au.id = s.author_id
+           where s.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by s.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await

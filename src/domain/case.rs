@@ -142,8 +142,18 @@ closed_set!(
         Reopened = "reopened": "Dossier rouvert",
         LegalHold = "legal_hold": "Conservé pour une procédure",
         LegalHoldLifted = "legal_hold_lifted": "Fin de la conservation pour procédure",
+        Corrected = "corrected": "Dossier corrigé",
+        InternalNote = "internal_note": "Note interne e-Enfance",
+        InterventionAnswer = "intervention_answer": "Réponse à l'intervention proposée",
     }
 );
+
+impl EventKind {
+    /// Whether only the helpline reads this entry (never the school).
+    pub fn is_internal(self) -> bool {
+        self == EventKind::InternalNote
+    }
+}
 
 closed_set!(
     /// How a school closes a case.

@@ -52,6 +52,11 @@ pub fn date(d: impl Day) -> String {
     d.day().format("%d/%m/%Y").to_string()
 }
 
+/// "2026-11-22", for `<input type="date">`.
+pub fn iso_date(d: impl Day) -> String {
+    d.day().format("%Y-%m-%d").to_string()
+}
+
 /// The ISO form for `<time datetime>`.
 pub fn iso(dt: impl Instant) -> String {
     dt.instant()

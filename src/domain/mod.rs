@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod correction;
 pub mod deadline;
 pub mod followup;
 pub mod format;

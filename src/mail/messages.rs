@@ -6,7 +6,7 @@ use askama::Template;
 use crate::config::Config;
 use crate::db::{self, Tx, outbox::NewMail};
 use crate::domain::case::Urgency;
-use crate::domain::ids::{CaseId, SchoolId};
+use crate::domain::ids::{AccountId, CaseId, SchoolId};
 
 /// What a mail needs to know about the deployment.
 pub struct MailContext<'a> {
@@ -86,10 +86,11 @@ pub async fn queue_referral(
     Ok(())
 }
 
-/// The mail to a school's leadership.
+/// A mail about a case or report to the people who work on it: why, the
+/// reference, the urgency, the link.
 #[derive(Template)]
-#[template(path = "mail/to_school.txt")]
-struct ToSchoolMail<'a> {
+#[template(path = "mail/case_notice.txt")]
+struct CaseNoticeMail<'a> {
     intro: &'a str,
     reference: &'a str,
     urgency: &'a str,
@@ -157,26 +158,83 @@ pub async fn queue_to_school(
         SchoolNotice::FloodDigest => format!("{}/school/reports", ctx.public_url),
         _ => format!("{}/school/cases/{}", ctx.public_url, case.id),
     };
-    let body = ToSchoolMail {
+    let body = CaseNoticeMail {
         intro,
         reference: case.reference,
         urgency: case.urgency.label(),
         link,
     }
     .render()?;
-    let recipients = db::accounts::school_staff_emails(&mut **tx, school).await?;
+    let about = matches!(notice, SchoolNotice::Question | SchoolNotice::Returned)
+        .then_some(CaseId(case.id));
+    // A restricted case is mailed only to the accounts it is open to.
+    let recipients = db::accounts::school_staff_emails(&mut **tx, school, about).await?;
     for to in &recipients {
         let mail = NewMail {
             kind,
             to,
             subject: &subject,
             body: &body,
-            case: matches!(notice, SchoolNotice::Question | SchoolNotice::Returned)
-                .then_some(CaseId(case.id)),
+            case: about,
         };
         db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     }
     Ok(recipients.len())
+}
+
+/// Why the agent holding a case is written to.
+#[derive(Clone, Copy)]
+pub enum AgentNotice {
+    /// The school answered the agent's question.
+    Answered,
+    /// The school added to the case (note, file, account, author,
+    /// correction, answer to an intervention).
+    Added,
+}
+
+/// Queues a mail to the agent who holds the case (none if the account is
+/// no longer an active agent).
+pub async fn queue_to_agent(
+    tx: &mut Tx<'_>,
+    ctx: &MailContext<'_>,
+    agent: AccountId,
+    case: &CaseRef<'_>,
+    notice: AgentNotice,
+) -> anyhow::Result<()> {
+    let Some(to) = db::accounts::agent_email(&mut **tx, agent).await? else {
+        return Ok(());
+    };
+    let (kind, intro, subject) = match notice {
+        AgentNotice::Answered => (
+            "school_answered",
+            "L'établissement a répondu à votre question sur un dossier que vous suivez.",
+            format!(
+                "Réponse de l'établissement sur le dossier {}",
+                case.reference
+            ),
+        ),
+        AgentNotice::Added => (
+            "school_added",
+            "L'établissement a complété un dossier que vous suivez.",
+            format!("Dossier {} complété par l'établissement", case.reference),
+        ),
+    };
+    let body = CaseNoticeMail {
+        intro,
+        reference: case.reference,
+        urgency: case.urgency.label(),
+        link: format!("{}/helpline/cases/{}", ctx.public_url, case.id),
+    }
+    .render()?;
+    let mail = NewMail {
+        kind,
+        to: &to,
+        subject: &subject,
+        body: &body,
+        case: Some(CaseId(case.id)),
+    };
+    db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
+    Ok(())
 }
 
 /// The mail to a reporter who left an address.

@@ -14,9 +14,11 @@ use crate::domain::audit::AuditAction;
 use crate::domain::case::{
     AdviceKind, CaseOutcome, Platform, RequestKind, RequestOutcome, SanctionKind,
 };
+use crate::domain::correction::Facts;
 use crate::domain::ids::{AccountId, CaseId, RequestId, TargetId};
 use crate::domain::status::{self, CaseAction, CaseStatus};
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::{self, AgentNotice, CaseRef, MailContext};
 
 /// The account or post a platform request is about.
 pub enum RequestTarget {
@@ -46,6 +48,8 @@ pub enum CaseCommand {
     Evidence(Vec<CheckedFile>),
     /// School: an educational sanction.
     Sanction {
+        /// The alleged author it concerns, if named.
+        author: Option<uuid::Uuid>,
         /// Which.
         kind: SanctionKind,
         /// Decided on.
@@ -67,6 +71,17 @@ pub enum CaseCommand {
     Attach(ReportItem),
     /// School: put under legal hold (true) or lift it.
     LegalHold(bool),
+    /// School: correct the case's facts (all of them, as they should now be).
+    Correct(Facts),
+    /// School: answer a proposed intervention.
+    AnswerIntervention {
+        /// Which intervention.
+        id: uuid::Uuid,
+        /// Accepted for this date, or declined (`None`).
+        scheduled_on: Option<NaiveDate>,
+        /// The school's comment.
+        note: String,
+    },
     /// Helpline: take the case.
     Claim,
     /// Helpline: give it back to the queue.
@@ -96,6 +111,11 @@ pub enum CaseCommand {
     Ask(String),
     /// Helpline: return to the school with conclusions (mails the school).
     Return(String),
+    /// Helpline: a note only the helpline reads.
+    InternalNote(String),
+    /// Helpline: files the claiming agent attaches (a platform's answer, a
+    /// Pharos receipt).
+    HelplineEvidence(Vec<CheckedFile>),
 }
 
 impl CaseCommand {
@@ -108,7 +128,9 @@ impl CaseCommand {
             | C::Author(_)
             | C::Evidence(_)
             | C::Sanction { .. }
-            | C::Attach(_) => CaseAction::SchoolRecord,
+            | C::Attach(_)
+            | C::Correct(_)
+            | C::AnswerIntervention { .. } => CaseAction::SchoolRecord,
             C::Close(..) => CaseAction::Close,
             C::Reopen(_) => CaseAction::Reopen,
             C::Refer(_) => CaseAction::Refer,
@@ -122,7 +144,9 @@ impl CaseCommand {
             | C::Request { .. }
             | C::Outcome(..)
             | C::Escalate(..)
-            | C::Intervene(..) => CaseAction::HelplineRecord,
+            | C::Intervene(..)
+            | C::InternalNote(_)
+            | C::HelplineEvidence(_) => CaseAction::HelplineRecord,
             C::Ask(_) => CaseAction::AskSchool,
             C::Return(_) => CaseAction::Return,
         }
@@ -146,9 +170,11 @@ async fn apply_here(ops: &Ops, actor: &Actor, id: CaseId, command: CaseCommand) 
         let locked = db::cases::lock(&mut tx, &scope, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let next = guard(&mut tx, actor, &locked, command.action()).await?;
+        let action = command.action();
+        let next = guard(&mut tx, actor, &locked, action).await?;
         let entry = write(&mut tx, actor, &locked, next, command, pending).await?;
         record(ops, &mut tx, actor, &locked, entry).await?;
+        notify_agent(ops, &mut tx, &locked, action, next).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -214,5 +240,33 @@ async fn record(
     if let Some(mail) = entry.mail {
         mail.queue(ops, tx, locked).await?;
     }
+    Ok(())
+}
+
+/// When the school answers or adds to a case the helpline holds, the
+/// agent holding it is mailed.
+async fn notify_agent(
+    ops: &Ops,
+    tx: &mut Tx<'_>,
+    locked: &LockedCase,
+    action: CaseAction,
+    next: CaseStatus,
+) -> AppResult<()> {
+    let notice = match action {
+        CaseAction::Answer => AgentNotice::Answered,
+        CaseAction::SchoolRecord => AgentNotice::Added,
+        _ => return Ok(()),
+    };
+    let held = matches!(next, CaseStatus::InProgress | CaseStatus::AwaitingSchool);
+    let Some(agent) = locked.claimed_by.filter(|_| held) else {
+        return Ok(());
+    };
+    let case = CaseRef {
+        id: locked.id().0,
+        reference: &locked.reference,
+        urgency: locked.urgency,
+    };
+    let ctx = MailContext::of(&ops.config);
+    messages::queue_to_agent(tx, &ctx, agent, &case, notice).await?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn new(kind: EventKind, note: Option<String>) -> Entry {
+    pub(super) fn new(kind: EventKind, note: Option<String>) -> Entry {
         Entry {
             kind,
             note,
@@ -38,7 +38,7 @@ impl Entry {
         }
     }
 
-    fn data(mut self, data: Value) -> Entry {
+    pub(super) fn data(mut self, data: Value) -> Entry {
         self.data = data;
         self
     }
@@ -102,10 +102,20 @@ pub async fn write(
             let names = pending.store(tx, locked, Some(actor.id), &files).await?;
             Entry::new(K::EvidenceAdded, None).data(json!({ "count": names.len(), "files": names }))
         }
-        C::Sanction { kind, on, note } => {
-            db::records::insert_sanction(tx, locked, kind, on, &note, actor.id).await?;
-            let summary = format!("{} (décidée le {})", kind.label(), date(on));
-            Entry::new(K::Sanction, Some(summary)).data(json!({ "kind": kind.code() }))
+        C::Sanction {
+            author,
+            kind,
+            on,
+            note,
+        } => super::school_writes::sanction(tx, actor, locked, author, (kind, on, note)).await?,
+        C::Correct(facts) => super::school_writes::correct(tx, locked, facts).await?,
+        C::AnswerIntervention {
+            id,
+            scheduled_on,
+            note,
+        } => {
+            super::school_writes::answer_intervention(tx, actor, locked, id, scheduled_on, note)
+                .await?
         }
         C::Close(outcome, note) => {
             db::cases::close(tx, locked, next, outcome).await?;
@@ -139,7 +149,7 @@ pub async fn write(
                 None,
             )
         }
-        helpline => write_helpline(tx, actor, locked, next, helpline).await?,
+        helpline => write_helpline(tx, actor, locked, next, helpline, pending).await?,
     })
 }
 
@@ -150,6 +160,7 @@ async fn write_helpline(
     locked: &LockedCase,
     next: CaseStatus,
     command: CaseCommand,
+    pending: &mut PendingFiles,
 ) -> AppResult<Entry> {
     use CaseCommand as C;
     use EventKind as K;
@@ -195,6 +206,15 @@ async fn write_helpline(
             db::records::insert_intervention(tx, locked, on, &topic, actor.id).await?;
             let note = format!("{topic} — proposée pour le {}", date(on));
             Entry::new(K::Intervention, Some(note))
+        }
+        C::InternalNote(text) => Entry::new(K::InternalNote, Some(text)),
+        C::HelplineEvidence(files) => {
+            let names = pending.store(tx, locked, Some(actor.id), &files).await?;
+            Entry::new(
+                K::EvidenceAdded,
+                Some("Pièces ajoutées par e-Enfance".to_owned()),
+            )
+            .data(json!({ "count": names.len(), "files": names, "from": "helpline" }))
         }
         C::Ask(text) => to_school(tx, locked, next, SchoolNotice::Question, text).await?,
         C::Return(text) => to_school(tx, locked, next, SchoolNotice::Returned, text).await?,

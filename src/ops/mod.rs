@@ -12,6 +12,7 @@ pub mod files;
 pub mod open_case;
 pub mod reads;
 pub mod reports;
+mod school_writes;
 
 use std::sync::Arc;
 

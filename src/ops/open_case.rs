@@ -10,7 +10,7 @@ use crate::db::cases::{LockedCase, NewAuthor, NewCase};
 use crate::db::inbox::LockedReport;
 use crate::db::{self, Tx, audit::Outcome};
 use crate::domain::audit::AuditAction;
-use crate::domain::case::{EventKind, Platform, ReportStatus};
+use crate::domain::case::{EventKind, Platform, ReportStatus, VictimKind};
 use crate::domain::ids::{CaseId, ReportId};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::{self, MailContext, ReporterNotice};
@@ -49,6 +49,9 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
         let locked = db::cases::lock(&mut tx, &scope, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        if !open.case.restricted_to.is_empty() {
+            restrict(&mut tx, actor, &locked, &open.case).await?;
+        }
         let opened_from = report
             .as_ref()
             .map(|r| format!("Ouvert à partir du signalement {}", r.reference));
@@ -92,6 +95,33 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
         Ok(id)
     })
     .await
+}
+
+/// Limits a staff-victim case to the named leadership accounts of its
+/// school and the person opening it.
+async fn restrict(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    case: &NewCase,
+) -> AppResult<()> {
+    if case.victim_kind != VictimKind::Staff {
+        return Err(AppError::Field(
+            "restricted_to",
+            "Seul un dossier dont la victime est un membre du personnel peut être limité à certains comptes.".into(),
+        ));
+    }
+    let mut accounts = case.restricted_to.clone();
+    accounts.push(actor.id);
+    accounts.sort_by_key(|a| a.0);
+    accounts.dedup();
+    if db::cases::restrict(tx, locked, &accounts).await? != accounts.len() {
+        return Err(AppError::Field(
+            "restricted_to",
+            "Un des comptes choisis n'est plus un compte de direction actif de cet établissement : choisissez de nouveau.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Locks the report a case is opened from: still undecided, and sent to the

@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::case::{
-    AdviceKind, CaseOutcome, EventKind, HarassmentKind, Platform, RequestKind, RequestOutcome,
-    SanctionKind, Urgency,
+    AdviceKind, AuthorKind, CaseOutcome, EventKind, HarassmentKind, Platform, RequestKind,
+    RequestOutcome, SanctionKind, Urgency,
 };
 use crate::domain::ids::CaseId;
 use crate::domain::status::{self, CaseAction, CaseStatus, Role};
@@ -98,6 +98,11 @@ pub struct CasePage {
     request_kinds: &'static [RequestKind],
     request_outcomes: &'static [RequestOutcome],
     advice_kinds: &'static [AdviceKind],
+    author_kinds: &'static [AuthorKind],
+    urgencies: &'static [Urgency],
+    harassment_kinds: &'static [HarassmentKind],
+    /// Other cases of the school sharing an author or an account (school only).
+    related: Vec<db::cases::RelatedCase>,
     max_file_mb: usize,
     max_files: usize,
     request_days: i32,
@@ -106,12 +111,22 @@ pub struct CasePage {
 
 /// Field ids of the case page's forms, in page order, for the error summary.
 const FIELDS: &[&str] = &[
+    "correction",
+    "fix_urgency",
+    "fix_victim_group",
+    "fix_started_on",
+    "fix_platforms",
+    "fix_kinds",
+    "fix_description",
+    "author_kind",
     "target_platform",
     "target_value",
     "evidence",
     "note",
+    "internal_note",
     "answer",
     "sanction_kind",
+    "sanction_author",
     "sanction_date",
     "sanction_note",
     "outcome",
@@ -125,6 +140,9 @@ const FIELDS: &[&str] = &[
     "request_sent_on",
     "request_reference",
     "request_outcome",
+    "iv_answer",
+    "iv_date",
+    "iv_note",
     "escalation_reference",
     "escalation_date",
     "intervention_date",
@@ -143,10 +161,13 @@ impl CasePage {
         forms: FormState,
     ) -> AppResult<CasePage> {
         let view = CaseView::load(&state.ops(), actor, id).await?;
-        let agents = if actor.role == Role::Helpline {
-            db::accounts::helpline_agents(&state.db).await?
-        } else {
-            Vec::new()
+        let (agents, related) = match actor.role {
+            Role::Helpline => (db::accounts::helpline_agents(&state.db).await?, Vec::new()),
+            _ => {
+                let scope = crate::auth::CaseScope::of(actor).ok_or(AppError::NotFound)?;
+                let related = db::cases::related_cases(&state.db, &scope, id).await?;
+                (Vec::new(), related)
+            }
         };
         Ok(CasePage {
             layout: Layout::for_actor(actor),
@@ -160,6 +181,10 @@ impl CasePage {
             request_kinds: RequestKind::ALL,
             request_outcomes: &RequestOutcome::ALL[1..],
             advice_kinds: AdviceKind::ALL,
+            author_kinds: AuthorKind::ALL,
+            urgencies: Urgency::ALL,
+            harassment_kinds: HarassmentKind::ALL,
+            related,
             max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
             max_files: state.config.uploads.max_files,
             request_days: state.config.queue.request_days,
@@ -216,6 +241,33 @@ impl CasePage {
         self.forms.errors.has(field)
     }
 
+    /// The correction form's value: as typed if it came back, else as stored.
+    fn fix_value(&self, field: &str, stored: impl std::fmt::Display) -> String {
+        if self.forms.typed(field) {
+            self.forms.value(field).to_owned()
+        } else {
+            stored.to_string()
+        }
+    }
+
+    /// Whether a box of the correction form is ticked: as typed if it came
+    /// back, else as stored.
+    fn fix_has(&self, field: &str, stored: &[String], code: &str) -> bool {
+        if self.forms.typed(field) {
+            self.forms.value(field).split(',').any(|c| c == code)
+        } else {
+            stored.iter().any(|c| c == code)
+        }
+    }
+
+    fn started_on_input(&self) -> String {
+        self.view
+            .case
+            .started_on
+            .map(crate::domain::format::iso_date)
+            .unwrap_or_default()
+    }
+
     fn question(&self) -> Option<&str> {
         self.view
             .events
@@ -225,6 +277,17 @@ impl CasePage {
             .and_then(|e| e.note.as_deref())
     }
 }
+
+/// The correction form's fields, to open it when one has an error.
+const CORRECTION_FIELDS: &[&str] = &[
+    "correction",
+    "fix_urgency",
+    "fix_victim_group",
+    "fix_started_on",
+    "fix_platforms",
+    "fix_kinds",
+    "fix_description",
+];
 
 /// Applies `command` for `actor`, then goes back to the case page at
 /// `anchor`; a value only the operation could refuse comes back next to its

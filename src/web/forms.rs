@@ -98,4 +98,14 @@ impl FormState {
     pub fn value(&self, field: &str) -> &str {
         self.values.get(field).map(String::as_str).unwrap_or("")
     }
+
+    /// Whether a value was kept for `field` (a form came back).
+    pub fn typed(&self, field: &str) -> bool {
+        self.values.contains_key(field)
+    }
+
+    /// Whether any of `fields` has an error.
+    pub fn has_errors_in(&self, fields: &[&str]) -> bool {
+        fields.iter().any(|f| self.errors.has(f))
+    }
 }

@@ -32,6 +32,9 @@ pub struct NewCase {
     /// The guide's checklist: victim secured, evidence preserved, families
     /// informed, authorities told.
     pub checklist: [bool; 4],
+    /// Staff victim: the leadership accounts the case is limited to (none:
+    /// open to all the school's leadership). The opener is always added.
+    pub restricted_to: Vec<AccountId>,
 }
 
 /// A new alleged author.
@@ -81,6 +84,35 @@ pub async fn insert_case(
     .fetch_one(&mut **tx)
     .await?;
     Ok((row.id, row.reference))
+}
+
+/// Limits a locked case to `accounts` (active leadership accounts of its
+/// school; others are ignored). Returns how many accounts it is open to.
+pub async fn restrict(
+    tx: &mut Tx<'_>,
+    case: &LockedCase,
+    accounts: &[AccountId],
+) -> sqlx::Result<usize> {
+    let ids: Vec<Uuid> = accounts.iter().map(|a| a.0).collect();
+    let added = sqlx::query!(
+        r#"insert into case_access (case_id, account_id)
+           select $1, a.id from accounts a join account_schools s on s.account_id = a.id
+           where a.id = any($2) and s.school_id = $3 and a.active and a.role = 'school_staff'
+           on conflict do nothing"#,
+        case.id.0,
+        &ids,
+        case.school_id.0
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query!(
+        "update cases set restricted = true where id = $1",
+        case.id.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(added as usize)
 }
 
 /// Adds an alleged author to a locked case.
@@ -167,11 +199,12 @@ pub async fn lock(
                   c.claimed_by as "claimed_by: AccountId", c.legal_hold
            from cases c
            join schools s on s.id = c.school_id
-           where c.id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where c.id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            for update of c"#,
         id.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_optional(&mut **tx)
     .await
@@ -297,6 +330,10 @@ pub async fn set_legal_hold(tx: &mut Tx<'_>, case: &LockedCase, hold: bool) -> s
     Ok(())
 }
 
+mod facts;
+mod related;
 mod views;
 
+pub use facts::*;
+pub use related::*;
 pub use views::*;

@@ -63,6 +63,8 @@ pub struct CaseDetail {
     pub outcome: Option<String>,
     /// Kept for disciplinary or judicial proceedings: never purged.
     pub legal_hold: bool,
+    /// When the case is restricted: the names of those it is open to.
+    pub access_names: Option<String>,
 }
 
 /// One case in scope.
@@ -82,14 +84,18 @@ pub async fn get_case(
                   c.created_at as "created_at: DateTime<Utc>", c.last_activity_at as "last_activity_at: DateTime<Utc>",
                   c.referred_at as "referred_at: DateTime<Utc>", c.claimed_by as "claimed_by: AccountId",
                   a.display_name as "claimed_by_name?", c.closed_at as "closed_at: DateTime<Utc>", c.outcome,
-                  c.legal_hold
+                  c.legal_hold,
+                  (select string_agg(x.display_name, ', ' order by x.display_name)
+                   from case_access ca join accounts x on x.id = ca.account_id
+                   where ca.case_id = c.id) as "access_names?"
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by
-           where c.id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
+           where c.id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
         id.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_optional(pool)
     .await
@@ -97,6 +103,8 @@ pub async fn get_case(
 
 /// An alleged author as listed.
 pub struct Author {
+    /// Id.
+    pub id: Uuid,
     /// Kind code.
     pub kind: String,
     /// Name.
@@ -120,12 +128,13 @@ pub async fn list_authors(
 ) -> sqlx::Result<Vec<Author>> {
     sqlx::query_as!(
         Author,
-        r#"select a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
-           where a.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+        r#"select a.id, a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
+           where a.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by a.position"#,
         id.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -160,11 +169,12 @@ pub async fn list_targets(
         Target,
         r#"select t.id as "id: TargetId", t.platform, t.target, t.added_at as "added_at: DateTime<Utc>"
            from online_targets t join cases c on c.id = t.case_id
-           where t.case_id = $1 and (c.school_id = any($2) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where t.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by t.seq"#,
         id.0,
         scope.school_ids() as &[Uuid],
-        scope.helpline()
+        scope.helpline(),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -247,7 +257,7 @@ pub async fn list_for_school(
                           (c.status not in ('awaiting_school', 'returned'))::int * 4
                             + (c.status = 'closed')::int * 2 + (c.urgency <> 'danger')::int as rank
                    from cases c
-                   where c.school_id = any($1)
+                   where c.school_id = any($1) and case_open_to(c.id, c.restricted, $9)
                      and ($2::case_status is null or c.status = $2)
                      and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)) ranked
                  where ($6::int is null or rank > $6
@@ -263,7 +273,8 @@ pub async fn list_for_school(
         DASHBOARD_PAGE,
         filter.after.map(|c| c.rank),
         filter.after.map(|c| c.at) as Option<DateTime<Utc>>,
-        filter.after.map(|c| c.id.0)
+        filter.after.map(|c| c.id.0),
+        scope.actor().0
     )
     .fetch_all(pool)
     .await
@@ -276,8 +287,9 @@ pub async fn count_by_status(
 ) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
         r#"select status as "status: CaseStatus", count(*) as "n!" from cases
-           where school_id = any($1) group by status"#,
-        scope.school_ids() as &[Uuid]
+           where school_id = any($1) and case_open_to(id, restricted, $2) group by status"#,
+        scope.school_ids() as &[Uuid],
+        scope.actor().0
     )
     .fetch_all(pool)
     .await?;

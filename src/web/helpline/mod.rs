@@ -3,6 +3,7 @@
 //! questions to the school, return).
 
 mod case_actions;
+mod case_notes;
 mod queue;
 
 use axum::Router;
@@ -32,4 +33,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/helpline/cases/{id}/question", post(a::ask_school))
         .route("/helpline/cases/{id}/return", post(a::return_case))
+        .route(
+            "/helpline/cases/{id}/internal-notes",
+            post(case_notes::add_internal_note),
+        )
+        .route(
+            "/helpline/cases/{id}/evidence",
+            post(case_notes::add_evidence),
+        )
 }

@@ -233,6 +233,8 @@ pub struct SanctionForm {
     decided_on: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    author: String,
 }
 
 pub(super) async fn add_sanction(
@@ -244,7 +246,8 @@ pub(super) async fn add_sanction(
     let mut forms = FormState::default()
         .keep("sanction_kind", &form.kind)
         .keep("sanction_date", &form.decided_on)
-        .keep("sanction_note", &form.note);
+        .keep("sanction_note", &form.note)
+        .keep("sanction_author", &form.author);
     let today = chrono::Utc::now().date_naive();
     let e = &mut forms.errors;
     let kind = e.require(
@@ -257,7 +260,21 @@ pub(super) async fn add_sanction(
     let (Some(kind), Some(on), Some(note)) = (kind, on, note) else {
         return CasePage::with_errors(&state, &staff.0, id, forms).await;
     };
-    let command = CaseCommand::Sanction { kind, on, note };
+    let Ok(author) = (!form.author.is_empty())
+        .then(|| form.author.parse())
+        .transpose()
+    else {
+        forms
+            .errors
+            .add("sanction_author", "Choisissez l'auteur dans la liste.");
+        return CasePage::with_errors(&state, &staff.0, id, forms).await;
+    };
+    let command = CaseCommand::Sanction {
+        author,
+        kind,
+        on,
+        note,
+    };
     apply(&state, &staff.0, id, command, "sanctions", forms).await
 }
 

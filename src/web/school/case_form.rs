@@ -7,7 +7,7 @@ use crate::db::{self, cases::NewAuthor, cases::NewCase, schools::School};
 use crate::domain::case::{
     AuthorKind, HarassmentKind, Platform, ReporterKind, Urgency, VictimKind,
 };
-use crate::domain::ids::SchoolId;
+use crate::domain::ids::{AccountId, SchoolId};
 use crate::domain::values::{TextRule, optional_past_date};
 use crate::web::forms::FieldErrors;
 use crate::web::upload::MultipartForm;
@@ -17,17 +17,17 @@ const VICTIM_NAME: TextRule = TextRule::required(
     "Indiquez le nom ou les initiales de la victime.",
     "Le nom est limité à 200 caractères.",
 );
-const PUPIL_GROUP: TextRule = TextRule::required(
+pub(super) const PUPIL_GROUP: TextRule = TextRule::required(
     100,
     "Indiquez la classe de la victime (ex. 4e B).",
     "Ce champ est limité à 100 caractères.",
 );
-const STAFF_GROUP: TextRule = TextRule::required(
+pub(super) const STAFF_GROUP: TextRule = TextRule::required(
     100,
     "Indiquez la fonction de la victime (ex. professeur de mathématiques).",
     "Ce champ est limité à 100 caractères.",
 );
-const DESCRIPTION: TextRule = TextRule {
+pub(super) const DESCRIPTION: TextRule = TextRule {
     min: 10,
     max: 20_000,
     empty: "Décrivez les faits en quelques phrases (10 caractères au moins).",
@@ -72,6 +72,8 @@ pub struct CaseForm {
     pub(super) platforms: Vec<String>,
     pub(super) kinds: Vec<String>,
     pub(super) checklist: Vec<String>,
+    /// Leadership accounts a staff-victim case is limited to (ids).
+    pub(super) restricted_to: Vec<String>,
     pub(super) authors: Vec<AuthorRow>,
     pub(super) targets: Vec<TargetRow>,
     /// The report this case is opened from, if any.
@@ -120,6 +122,7 @@ impl CaseForm {
             platforms: f.all("platforms"),
             kinds: f.all("kinds"),
             checklist: f.all("checklist"),
+            restricted_to: f.all("restricted_to"),
             authors,
             targets,
             report: f.get("report"),
@@ -163,6 +166,28 @@ impl CaseForm {
         self.checklist.iter().any(|c| c == item)
     }
 
+    pub(super) fn restricted_for(&self, account: &AccountId) -> bool {
+        let id = account.to_string();
+        self.restricted_to.iter().any(|c| *c == id)
+    }
+
+    /// The accounts a staff-victim case is limited to (none: open to the
+    /// school's leadership).
+    fn parse_restriction(&self, victim: Option<VictimKind>, e: &mut FieldErrors) -> Vec<AccountId> {
+        let ids: Vec<AccountId> = self
+            .restricted_to
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        if !ids.is_empty() && victim == Some(VictimKind::Pupil) {
+            e.add(
+                "restricted_to",
+                "Seul un dossier dont la victime est un membre du personnel peut être limité à certains comptes : décochez les noms, ou indiquez que la victime est un membre du personnel.",
+            );
+        }
+        ids
+    }
+
     /// Validates into a new case, its authors and targets.
     pub(super) fn parse(&self, schools: &[School], e: &mut FieldErrors) -> Option<ParsedCase> {
         let school = self.parse_school(schools, e);
@@ -200,6 +225,7 @@ impl CaseForm {
         let authors = self.parse_authors(e);
         let targets = self.parse_targets(e);
         let checklist = ["secured", "evidence", "families", "authorities"].map(|c| self.checked(c));
+        let restricted_to = self.parse_restriction(victim_kind, e);
         if !e.is_empty() {
             return None;
         }
@@ -214,6 +240,7 @@ impl CaseForm {
             platforms,
             kinds,
             checklist,
+            restricted_to,
         };
         Some((case, authors, targets))
     }
@@ -234,14 +261,9 @@ impl CaseForm {
             if row.kind.is_empty() && row.name.trim().is_empty() && row.group.trim().is_empty() {
                 continue;
             }
-            match AuthorKind::parse(&row.kind) {
-                Some(kind) if row.name.chars().count() <= 200 && row.group.chars().count() <= 100 => authors.push(NewAuthor {
-                    kind,
-                    name: row.name.trim().to_owned(),
-                    group: row.group.trim().to_owned(),
-                }),
-                Some(_) => e.add(format!("author_{i}"), "Le nom est limité à 200 caractères, la classe à 100."),
-                None => e.add(format!("author_{i}"), "Précisez qui est l'auteur présumé (élève, inconnu, adulte, personne extérieure)."),
+            match parse_author(&row.kind, &row.name, &row.group) {
+                Ok(author) => authors.push(author),
+                Err(message) => e.add(format!("author_{i}"), message),
             }
         }
         authors
@@ -270,6 +292,7 @@ pub(super) const CASE_FIELDS: &[&str] = &[
     "victim_kind",
     "victim_name",
     "victim_group",
+    "restricted_to",
     "urgency",
     "description",
     "started_on",
@@ -283,3 +306,21 @@ pub(super) const CASE_FIELDS: &[&str] = &[
     "target_2",
     "evidence",
 ];
+
+/// An alleged author as typed: kind, name (optional, 200 characters at
+/// most), class (optional, 100).
+pub(super) fn parse_author(kind: &str, name: &str, group: &str) -> Result<NewAuthor, &'static str> {
+    match AuthorKind::parse(kind) {
+        Some(kind) if name.chars().count() <= 200 && group.chars().count() <= 100 => {
+            Ok(NewAuthor {
+                kind,
+                name: name.trim().to_owned(),
+                group: group.trim().to_owned(),
+            })
+        }
+        Some(_) => Err("Le nom est limité à 200 caractères, la classe à 100."),
+        None => {
+            Err("Précisez qui est l'auteur présumé (élève, inconnu, adulte, personne extérieure).")
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! actions, the inbox of public reports.
 
 mod case_actions;
+mod case_corrections;
 mod case_form;
 mod dashboard;
 mod inbox;
@@ -15,6 +16,7 @@ use crate::app::AppState;
 /// School routes.
 pub fn router() -> Router<AppState> {
     use case_actions as a;
+    use case_corrections as c;
     Router::new()
         .route(
             "/school",
@@ -34,6 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/school/cases/{id}/sanctions", post(a::add_sanction))
         .route("/school/cases/{id}/legal-hold", post(a::set_legal_hold))
         .route("/school/cases/{id}/attach", post(a::attach_from_report))
+        .route("/school/cases/{id}/correct", post(c::correct_case))
+        .route("/school/cases/{id}/authors", post(c::add_author))
+        .route(
+            "/school/cases/{id}/interventions",
+            post(c::answer_intervention),
+        )
         .route("/school/reports", get(inbox::inbox))
         .route("/school/reports/{id}", get(inbox::show_report))
         .route("/school/reports/{id}/decline", post(inbox::decline))

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::case_form::{CASE_FIELDS, CaseForm};
 use crate::app::AppState;
-use crate::db::{self, schools::School};
+use crate::db::{self, accounts::Colleague, schools::School};
 use crate::domain::case::{AuthorKind, HarassmentKind, Platform, ReportStatus};
 use crate::domain::ids::ReportId;
 use crate::error::{AppError, AppResult};
@@ -32,17 +32,20 @@ pub struct CaseFormPage {
     platforms: &'static [Platform],
     kinds: &'static [HarassmentKind],
     author_kinds: &'static [AuthorKind],
+    /// The leadership colleagues a staff-victim case can be limited to.
+    colleagues: Vec<Colleague>,
 }
 
 impl CaseFormPage {
     fn new(
         state: &AppState,
         staff: &SchoolStaff,
-        schools: Vec<School>,
+        (schools, colleagues): (Vec<School>, Vec<Colleague>),
         form: CaseForm,
         errors: FieldErrors,
     ) -> CaseFormPage {
         CaseFormPage {
+            colleagues,
             layout: Layout::for_actor(&staff.0),
             schools,
             form,
@@ -57,6 +60,18 @@ impl CaseFormPage {
 
     fn summary(&self) -> Vec<(String, String)> {
         self.errors.in_order(CASE_FIELDS)
+    }
+
+    /// The school's name of a colleague, when the caller has several schools.
+    fn colleague_school(&self, c: &Colleague) -> &str {
+        match self.schools.as_slice() {
+            [_] => "",
+            all => all
+                .iter()
+                .find(|s| s.id == c.school_id)
+                .map(|s| s.name.as_str())
+                .unwrap_or(""),
+        }
     }
 
     fn author_error(&self, row: &usize) -> Option<&str> {
@@ -75,12 +90,23 @@ pub struct NewCaseQuery {
     report: String,
 }
 
+/// The caller's schools, and their leadership colleagues (the caller aside).
+async fn schools_and_colleagues(
+    state: &AppState,
+    staff: &SchoolStaff,
+) -> AppResult<(Vec<School>, Vec<Colleague>)> {
+    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
+    let mut colleagues = db::accounts::colleagues(&state.db, &staff.0.schools).await?;
+    colleagues.retain(|c| c.id != staff.0.id);
+    Ok((schools, colleagues))
+}
+
 pub(super) async fn new_case(
     State(state): State<AppState>,
     staff: SchoolStaff,
     Query(query): Query<NewCaseQuery>,
 ) -> AppResult<Response> {
-    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
+    let schools = schools_and_colleagues(&state, &staff).await?;
     let form = match query.report.parse::<ReportId>() {
         Ok(id) => {
             let report = db::inbox::get(&state.db, &staff.scope(), id)
@@ -101,10 +127,10 @@ pub(super) async fn create_case(
     staff: SchoolStaff,
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
-    let schools = db::schools::list_by_ids(&state.db, &staff.0.schools).await?;
+    let schools = schools_and_colleagues(&state, &staff).await?;
     let typed = CaseForm::from_multipart(&form);
     let mut errors = FieldErrors::default();
-    let parsed = typed.parse(&schools, &mut errors);
+    let parsed = typed.parse(&schools.0, &mut errors);
     let files = form.checked_files("evidence", &mut errors);
     let (Some((case, authors, targets)), Some(files)) = (parsed, files) else {
         let page = CaseFormPage::new(&state, &staff, schools, typed, errors);
@@ -117,6 +143,13 @@ pub(super) async fn create_case(
         files,
         from_report: typed.report.parse::<ReportId>().ok(),
     };
-    let id = ops::open_case::open_case(&state.ops(), &staff.0, open).await?;
-    Ok(Redirect::to(&format!("/school/cases/{id}")).into_response())
+    match ops::open_case::open_case(&state.ops(), &staff.0, open).await {
+        Ok(id) => Ok(Redirect::to(&format!("/school/cases/{id}")).into_response()),
+        Err(AppError::Field(field, message)) => {
+            errors.add(field, message);
+            let page = CaseFormPage::new(&state, &staff, schools, typed, errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
