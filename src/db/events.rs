@@ -86,3 +86,43 @@ pub async fn list(
     .fetch_all(pool)
     .await
 }
+
+/// A question of the helpline that waits for the school's answer.
+pub struct OpenQuestion {
+    /// The case.
+    pub case_id: CaseId,
+    /// Its reference.
+    pub reference: String,
+    /// When it was asked.
+    pub asked_at: DateTime<Utc>,
+    /// The question.
+    pub question: Option<String>,
+}
+
+/// The most open questions the dashboard lists at its top.
+pub const OPEN_QUESTIONS_MAX: i64 = 20;
+
+/// The helpline's open questions on the cases in scope, oldest first.
+pub async fn open_questions(
+    pool: &sqlx::PgPool,
+    scope: &CaseScope,
+) -> sqlx::Result<Vec<OpenQuestion>> {
+    sqlx::query_as!(
+        OpenQuestion,
+        r#"select c.id as "case_id!: CaseId", c.reference as "reference!",
+                  q.created_at as "asked_at!: DateTime<Utc>", q.note as question
+           from cases c
+           cross join lateral (select e.created_at, e.note from case_events e
+                               where e.case_id = c.id and e.kind = 'question'
+                               order by e.id desc limit 1) q
+           where c.school_id = any($1) and c.status = 'awaiting_school'
+             and case_open_to(c.id, c.restricted, $2)
+           order by q.created_at
+           limit $3"#,
+        scope.school_ids() as &[Uuid],
+        scope.actor().0,
+        OPEN_QUESTIONS_MAX
+    )
+    .fetch_all(pool)
+    .await
+}

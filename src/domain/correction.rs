@@ -37,10 +37,7 @@ pub struct Change {
     pub after: String,
 }
 
-fn list<T: Copy>(items: &[T], all: &[T], label: fn(T) -> &'static str) -> String
-where
-    T: PartialEq,
-{
+fn list<T: Copy + PartialEq>(items: &[T], all: &[T], label: fn(T) -> &'static str) -> String {
     let shown: Vec<&str> = all
         .iter()
         .filter(|v| items.contains(v))

@@ -57,6 +57,14 @@ pub fn iso_date(d: impl Day) -> String {
     d.day().format("%Y-%m-%d").to_string()
 }
 
+/// The first `max` characters of `text`, with "…" when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// The ISO form for `<time datetime>`.
 pub fn iso(dt: impl Instant) -> String {
     dt.instant()

@@ -9,8 +9,10 @@ use chrono::NaiveDate;
 use vigie::auth::Actor;
 use vigie::db::cases::NewAuthor;
 use vigie::domain::case::{
-    AdviceKind, AuthorKind, CaseOutcome, Platform, RequestKind, RequestOutcome, SanctionKind,
+    AdviceKind, AuthorKind, CaseOutcome, HarassmentKind, Platform, RequestKind, RequestOutcome,
+    SanctionKind, Urgency,
 };
+use vigie::domain::correction::Facts;
 use vigie::domain::ids::{AccountId, CaseId, RequestId, SchoolId};
 use vigie::domain::status::{CaseStatus, Role, transition};
 use vigie::error::AppError;
@@ -88,6 +90,7 @@ fn command(i: usize, w: &World) -> Option<(CaseCommand, Role)> {
         3 => (C::Evidence(files()), school),
         4 => (
             C::Sanction {
+                author: None,
                 kind: SanctionKind::ALL[0],
                 on: day(),
                 note: String::new(),
@@ -121,6 +124,20 @@ fn command(i: usize, w: &World) -> Option<(CaseCommand, Role)> {
         18 => (C::Intervene(day(), "thème".into()), help),
         19 => (C::Ask("question".into()), help),
         20 => (C::Return("conclusions".into()), help),
+        // A different description each time: a correction changes something.
+        21 => (
+            C::Correct(Facts {
+                urgency: Urgency::High,
+                victim_group: "4e B".into(),
+                description: format!("Faits corrigés {}", uuid::Uuid::new_v4()),
+                started_on: None,
+                platforms: vec![Platform::TikTok],
+                kinds: vec![HarassmentKind::Insults],
+            }),
+            school,
+        ),
+        22 => (C::InternalNote("note interne".into()), help),
+        23 => (C::HelplineEvidence(files()), help),
         _ => return None,
     })
 }

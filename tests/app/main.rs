@@ -11,6 +11,7 @@ mod browser;
 mod cases;
 mod cli;
 mod commands;
+mod everyday;
 mod helpline;
 mod login;
 mod mail;

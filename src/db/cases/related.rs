@@ -16,7 +16,7 @@ pub struct RelatedCase {
     pub reference: String,
     /// The platform code, when the shared thing is an account.
     pub platform: Option<String>,
-    /// The shared author name or account.
+    /// The shared author name or account, as the other case writes it.
     pub value: String,
 }
 
@@ -44,12 +44,12 @@ pub async fn related_cases(
     sqlx::query_as!(
         RelatedCase,
         r#"select o.id as "id!: CaseId", o.reference as "reference!", m.platform, m.value as "value!"
-           from (select oa.case_id, null::text as platform, a.name as value
+           from (select oa.case_id, null::text as platform, oa.name as value
                  from case_authors a
                  join case_authors oa on lower(oa.name) = lower(a.name) and oa.name <> '' and oa.case_id <> a.case_id
                  where a.case_id = $1 and a.name <> ''
                  union
-                 select ot.case_id, t.platform, t.target
+                 select ot.case_id, ot.platform, ot.target
                  from online_targets t
                  join online_targets ot on ot.platform = t.platform and lower(ot.target) = lower(t.target) and ot.case_id <> t.case_id
                  where t.case_id = $1) m

@@ -48,8 +48,8 @@ impl CorrectionForm {
             .keep("fix_victim_group", &self.victim_group)
             .keep("fix_description", &self.description)
             .keep("fix_started_on", &self.started_on)
-            .keep("fix_platforms", &self.platforms.join(","))
-            .keep("fix_kinds", &self.kinds.join(","))
+            .keep("fix_platforms", self.platforms.join(","))
+            .keep("fix_kinds", self.kinds.join(","))
     }
 }
 

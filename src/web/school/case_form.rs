@@ -168,7 +168,7 @@ impl CaseForm {
 
     pub(super) fn restricted_for(&self, account: &AccountId) -> bool {
         let id = account.to_string();
-        self.restricted_to.iter().any(|c| *c == id)
+        self.restricted_to.contains(&id)
     }
 
     /// The accounts a staff-victim case is limited to (none: open to the

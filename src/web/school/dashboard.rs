@@ -33,6 +33,8 @@ pub struct DashboardPage {
     cases: Vec<db::cases::CaseListRow>,
     counts: Vec<(CaseStatus, i64)>,
     reports_waiting: i64,
+    /// The helpline's questions waiting for an answer, shown first.
+    questions: Vec<db::events::OpenQuestion>,
     status: String,
     q: String,
     statuses: &'static [CaseStatus],
@@ -93,11 +95,12 @@ async fn dashboard_page(
         search: Some(query.q.clone()),
         after: DashboardCursor::decode(&query.apres),
     };
-    let (schools, cases, counts, reports_waiting) = tokio::try_join!(
+    let (schools, cases, counts, reports_waiting, questions) = tokio::try_join!(
         db::schools::list_by_ids(&state.db, &staff.0.schools),
         db::cases::list_for_school(&state.db, &scope, &filter),
         db::cases::count_by_status(&state.db, &scope),
         db::inbox::count_waiting(&state.db, &scope),
+        db::events::open_questions(&state.db, &scope),
     )?;
     let full = cases.len() as i64 == db::cases::DASHBOARD_PAGE;
     let next = cases.last().filter(|_| full).map(|c| c.cursor().encode());
@@ -108,6 +111,7 @@ async fn dashboard_page(
         cases,
         counts,
         reports_waiting,
+        questions,
         status: filter
             .status
             .map(|s| s.as_str().to_owned())
