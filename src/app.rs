@@ -102,6 +102,9 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// The académies, for the queue's filter.
     pub academies: Arc<Cached<Vec<String>>>,
+    /// The active helpline agents, for the queue's bulk reassignment (an
+    /// agent deactivated meanwhile is refused by the operation).
+    pub agents: Arc<Cached<Vec<crate::db::accounts::Agent>>>,
 }
 
 impl AppState {
@@ -117,6 +120,7 @@ impl AppState {
         AppState {
             uploads,
             academies: Arc::default(),
+            agents: Arc::default(),
             db,
             config: Arc::new(config),
             storage,

@@ -150,6 +150,7 @@ pub async fn colleagues(pool: &PgPool, schools: &[SchoolId]) -> sqlx::Result<Vec
 }
 
 /// A helpline agent, for the reassignment list.
+#[derive(Clone)]
 pub struct Agent {
     /// Id.
     pub id: AccountId,

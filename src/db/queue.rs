@@ -292,3 +292,17 @@ mod tests {
         }
     }
 }
+
+/// The references of the cases `ids` that the helpline sees, for the
+/// result of a bulk action.
+pub async fn references(pool: &PgPool, ids: &[CaseId]) -> sqlx::Result<Vec<(CaseId, String)>> {
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+    let rows = sqlx::query!(
+        r#"select id as "id: CaseId", reference from cases
+           where id = any($1) and status in ('referred', 'in_progress', 'awaiting_school')"#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.reference)).collect())
+}

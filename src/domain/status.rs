@@ -131,7 +131,7 @@ pub enum CaseAction {
     Claim,
     /// The agent gives the case back to the queue.
     Release,
-    /// The case passes to another agent.
+    /// The case passes to an agent (from the queue, or from another agent).
     Reassign,
     /// The helpline asks the school a question.
     AskSchool,
@@ -225,7 +225,7 @@ pub fn transition(
         (S::Referred, A::Withdraw) => S::Open,
         (S::Referred, A::Claim) => S::InProgress,
         (S::InProgress, A::Release) => S::Referred,
-        (S::InProgress, A::Reassign) => S::InProgress,
+        (S::Referred | S::InProgress, A::Reassign) => S::InProgress,
         (S::AwaitingSchool, A::Reassign) => S::AwaitingSchool,
         (S::InProgress, A::AskSchool) => S::AwaitingSchool,
         (S::AwaitingSchool, A::Answer) => S::InProgress,
@@ -258,6 +258,7 @@ mod tests {
         (S::Referred, A::Withdraw, R::SchoolStaff, S::Open),
         (S::Referred, A::Claim, R::Helpline, S::InProgress),
         (S::InProgress, A::Release, R::Helpline, S::Referred),
+        (S::Referred, A::Reassign, R::Helpline, S::InProgress),
         (S::InProgress, A::Reassign, R::Helpline, S::InProgress),
         (
             S::AwaitingSchool,

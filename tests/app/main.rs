@@ -19,4 +19,5 @@ mod pages;
 mod reports;
 mod retention;
 mod security;
+mod triage;
 mod uploads;

@@ -2,6 +2,7 @@
 //! of the 2011 procedure (advice, platform requests, Pharos, interventions,
 //! questions to the school, return).
 
+mod bulk;
 mod case_actions;
 mod case_notes;
 mod queue;
@@ -16,6 +17,7 @@ pub fn router() -> Router<AppState> {
     use case_actions as a;
     Router::new()
         .route("/helpline", get(queue::queue))
+        .route("/helpline/selection", post(bulk::bulk))
         .route("/helpline/cases/{id}", get(a::show_case))
         .route("/helpline/cases/{id}/claim", post(a::claim))
         .route("/helpline/cases/{id}/release", post(a::release))

@@ -78,6 +78,8 @@ pub struct QueuePage {
     statuses: &'static [CaseStatus],
     platforms: &'static [Platform],
     urgencies: &'static [Urgency],
+    /// Active agents, for giving the selection to one.
+    agents: Vec<db::accounts::Agent>,
 }
 
 pub(super) async fn queue(
@@ -97,11 +99,14 @@ pub(super) async fn queue(
         after: Cursor::decode(&query.after),
     };
     let scope = agent.scope();
-    let (rows, academies) = tokio::try_join!(
+    let (rows, academies, agents) = tokio::try_join!(
         db::queue::list(&state.db, &scope, &filter, &state.config.queue),
         state
             .academies
             .get(async || db::queue::academies(&state.db).await),
+        state
+            .agents
+            .get(async || db::accounts::helpline_agents(&state.db).await),
     )?;
     let next = (rows.len() as i64 == db::queue::QUEUE_PAGE)
         .then(|| rows.last().map(|r| r.cursor().encode()))
@@ -115,5 +120,6 @@ pub(super) async fn queue(
         statuses: &db::queue::ACTIVE,
         platforms: Platform::ALL,
         urgencies: Urgency::ALL,
+        agents,
     })
 }
