@@ -270,6 +270,20 @@ pub async fn academies(pool: &PgPool) -> sqlx::Result<Vec<String>> {
     .await
 }
 
+/// The references of the cases `ids` that the helpline sees, for the
+/// result of a bulk action.
+pub async fn references(pool: &PgPool, ids: &[CaseId]) -> sqlx::Result<Vec<(CaseId, String)>> {
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+    let rows = sqlx::query!(
+        r#"select id as "id: CaseId", reference from cases
+           where id = any($1) and status in ('referred', 'in_progress', 'awaiting_school')"#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.reference)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,18 +305,4 @@ mod tests {
             assert_eq!(Cursor::decode(junk), None, "{junk}");
         }
     }
-}
-
-/// The references of the cases `ids` that the helpline sees, for the
-/// result of a bulk action.
-pub async fn references(pool: &PgPool, ids: &[CaseId]) -> sqlx::Result<Vec<(CaseId, String)>> {
-    let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
-    let rows = sqlx::query!(
-        r#"select id as "id: CaseId", reference from cases
-           where id = any($1) and status in ('referred', 'in_progress', 'awaiting_school')"#,
-        &ids
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.reference)).collect())
 }
