@@ -173,7 +173,9 @@ async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     if config.environment == Environment::Production {
         bail!("demo data is refused when VIGIE_ENV=production");
     }
-    crate::demo::seed(pool).await?;
+    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let ops = crate::ops::Ops::new(pool.clone(), Arc::new(config.clone()), storage);
+    crate::demo::seed(&ops).await?;
     println!("Demo data ready: see README.md for the accounts.");
     Ok(())
 }

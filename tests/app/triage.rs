@@ -132,3 +132,62 @@ async fn an_agent_gives_several_cases_to_a_colleague() {
         StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
     ));
 }
+
+#[tokio::test]
+async fn after_the_demo_seed_every_role_has_work_to_do() {
+    use std::sync::Arc;
+    use vigie::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, seed};
+    let app = TestApp::spawn().await;
+    let storage = Arc::new(vigie::storage::LocalStorage::new(&app.evidence_dir).unwrap());
+    let ops = vigie::ops::Ops::new(app.db.clone(), Arc::new(app.config.clone()), storage);
+    seed(&ops).await.unwrap();
+    seed(&ops).await.unwrap(); // a second run changes nothing
+    let login = async |i: usize| {
+        let b = app.browser();
+        b.login(DEMO_ACCOUNTS[i].0, DEMO_PASSWORD).await;
+        b
+    };
+
+    // The collège: a question to answer first, a returned case, the inbox.
+    let college = login(0).await;
+    let dashboard = college.get("/school").await;
+    assert!(
+        dashboard
+            .text(".questions")
+            .contains("La famille a-t-elle déposé plainte")
+    );
+    assert_eq!(dashboard.texts("table.cases tbody tr").len(), 4);
+    assert!(
+        dashboard
+            .text("main")
+            .contains("2 signalements de famille ou de victime")
+    );
+    assert!(dashboard.has(".status-returned"));
+    let inbox = college.get("/school/reports").await;
+    assert_eq!(inbox.status, StatusCode::OK);
+
+    // The lycée: its case in progress and one report.
+    let lycee = login(1).await;
+    let dashboard = lycee.get("/school").await;
+    assert!(dashboard.has(".status-in_progress"));
+    assert!(
+        dashboard
+            .text("main")
+            .contains("1 signalement de famille ou de victime")
+    );
+
+    // The agent: cases of both schools, one unclaimed, and her own.
+    let agent = login(2).await;
+    let queue = agent.get("/helpline").await;
+    let rows = queue.texts("table.queue tbody tr");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows.iter().any(|r| r.contains("Non attribué")));
+    assert!(rows.iter().any(|r| r.contains("Léa Dubois")));
+
+    // The administrator: figures and the mail list.
+    let admin = login(3).await;
+    assert_eq!(admin.get("/admin").await.status, StatusCode::OK);
+    assert!(app.count("outbox").await > 0);
+    assert_eq!(app.count("cases").await, 5);
+    assert_eq!(app.count("reports").await, 3);
+}

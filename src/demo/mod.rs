@@ -4,12 +4,13 @@
 use anyhow::Context;
 use sqlx::PgPool;
 
-use crate::auth::{Actor, CaseScope, password};
-use crate::db::{self, cases::NewAuthor, cases::NewCase};
-use crate::domain::case::{AuthorKind, EventKind, HarassmentKind, Platform, Urgency, VictimKind};
-use crate::domain::ids::{AccountId, SchoolId};
+mod work;
+
+use crate::auth::{Actor, password};
+use crate::db;
 use crate::domain::status::Role;
 use crate::domain::values::{EmailAddress, Uai};
+use crate::ops::Ops;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "vigie-demo-2026";
@@ -48,8 +49,12 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<usize>); 4] = [
     ),
 ];
 
-/// Loads the demo data; running it again changes nothing.
-pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+/// Loads the demo data; running it again changes nothing. Accounts and
+/// schools are written directly; the cases and reports go through the
+/// operations, as if the people had used the site, so that every role has
+/// something to do on first login.
+pub async fn seed(ops: &Ops) -> anyhow::Result<()> {
+    let pool = &ops.db;
     let first = EmailAddress::parse(DEMO_ACCOUNTS[0].0).expect("valid demo e-mail");
     if db::accounts::find_for_login(pool, &first).await?.is_some() {
         tracing::info!("demo data already present");
@@ -62,114 +67,25 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         let uai = Uai::parse(uai).expect("valid demo UAI");
         schools.push(db::schools::upsert_school(&mut *tx, &uai, name, town, academie).await?);
     }
-    let mut heads = Vec::new();
+    let mut actors = Vec::new();
     for (email, name, role, school) in DEMO_ACCOUNTS {
         let email = EmailAddress::parse(email).expect("valid demo e-mail");
         let id = db::accounts::upsert_account(&mut *tx, &email, name, role, &hash).await?;
         if let Some(i) = school {
             db::accounts::attach_school(&mut *tx, id, schools[i]).await?;
-            heads.push((id, name, schools[i]));
         }
-    }
-    for (id, name, school) in heads {
-        seed_cases(&mut tx, id, name, school).await?;
-    }
-    tx.commit().await.context("demo data")?;
-    Ok(())
-}
-
-async fn seed_cases(
-    tx: &mut db::Tx<'_>,
-    head: AccountId,
-    name: &str,
-    school: SchoolId,
-) -> anyhow::Result<()> {
-    let actor = Actor {
-        id: head,
-        role: Role::SchoolStaff,
-        display_name: name.to_owned(),
-        schools: vec![school],
-        csrf: String::new(),
-    };
-    let scope = CaseScope::of(&actor).expect("school scope");
-    let cases = [
-        (
-            Urgency::Danger,
-            VictimKind::Pupil,
-            "L. B.",
-            "4e B",
-            "Une élève reçoit depuis une semaine des messages menaçant de diffuser des photos d'elle si elle ne paie pas. Elle est très inquiète et ne veut plus venir au collège.",
-            vec![Platform::Snapchat, Platform::Instagram],
-            vec![HarassmentKind::Sextortion, HarassmentKind::Threats],
-        ),
-        (
-            Urgency::Normal,
-            VictimKind::Pupil,
-            "T. R.",
-            "6e A",
-            "Un groupe WhatsApp de la classe a été créé pour se moquer d'un élève ; des montages photo circulent.",
-            vec![Platform::WhatsApp],
-            vec![HarassmentKind::Insults, HarassmentKind::Exclusion],
-        ),
-        (
-            Urgency::High,
-            VictimKind::Staff,
-            "M. D.",
-            "Professeur d'histoire-géographie",
-            "Un faux compte TikTok au nom d'un professeur publie des vidéos moqueuses tournées en classe.",
-            vec![Platform::TikTok],
-            vec![HarassmentKind::Impersonation, HarassmentKind::Insults],
-        ),
-    ];
-    for (urgency, victim_kind, victim, group, description, platforms, kinds) in cases {
-        let new = NewCase {
-            school,
-            urgency,
-            victim_kind,
-            victim_name: victim.to_owned(),
-            victim_group: group.to_owned(),
-            description: description.to_owned(),
-            started_on: Some(chrono::Utc::now().date_naive() - chrono::Days::new(7)),
-            platforms: platforms.clone(),
-            kinds,
-            checklist: [true, true, false, false],
-            restricted_to: Vec::new(),
-        };
-        let (id, _) = db::cases::insert_case(tx, &scope, &new).await?;
-        let locked = db::cases::lock(tx, &scope, id)
-            .await?
-            .context("a case just inserted")?;
-        let id = &locked;
-        db::events::append(
-            tx,
+        actors.push(Actor {
             id,
-            Some(head),
-            EventKind::Created,
-            None,
-            serde_json::json!({}),
-        )
-        .await?;
-        if victim_kind == VictimKind::Pupil {
-            db::cases::insert_author(
-                tx,
-                id,
-                &NewAuthor {
-                    kind: AuthorKind::Unknown,
-                    name: String::new(),
-                    group: String::new(),
-                },
-            )
-            .await?;
-        }
-        db::cases::insert_target(
-            tx,
-            id,
-            head,
-            platforms[0],
-            "https://example.org/compte-en-cause",
-        )
-        .await?;
+            role,
+            display_name: name.to_owned(),
+            schools: school.map(|i| vec![schools[i]]).unwrap_or_default(),
+            csrf: String::new(),
+        });
     }
+    tx.commit().await.context("demo accounts")?;
+    let [college, lycee, agent, _] = actors.try_into().expect("four demo accounts");
+    work::college(ops, &college, &agent).await?;
+    work::lycee(ops, &lycee, &agent).await?;
     Ok(())
 }
 
