@@ -5,7 +5,33 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{LoginLimits, MailSettings, QueueDelays, ReportSettings, Retention, UploadLimits};
+use super::{
+    Environment, LegalNotice, LoginLimits, MailSettings, QueueDelays, ReportSettings, Retention,
+    UploadLimits,
+};
+
+impl LegalNotice {
+    /// From the LEGAL_* settings; each is required in production.
+    pub(super) fn from_env(environment: Environment) -> anyhow::Result<LegalNotice> {
+        let field = |name: &str| -> anyhow::Result<String> {
+            match var(name) {
+                Some(v) => Ok(v),
+                None if environment == Environment::Production => {
+                    anyhow::bail!("{name} is required in production (legal notices)")
+                }
+                None => Ok(format!("(à renseigner : réglage {name})")),
+            }
+        };
+        Ok(LegalNotice {
+            publisher: field("LEGAL_PUBLISHER")?,
+            director: field("LEGAL_DIRECTOR")?,
+            host: field("LEGAL_HOST")?,
+            controller: field("LEGAL_CONTROLLER")?,
+            dpo_contact: field("LEGAL_DPO_CONTACT")?,
+            accessibility_contact: field("LEGAL_ACCESSIBILITY_CONTACT")?,
+        })
+    }
+}
 
 impl UploadLimits {
     /// From the environment, with the defaults of `.env.example`.

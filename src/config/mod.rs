@@ -165,6 +165,26 @@ pub struct Config {
     pub reports: ReportSettings,
     /// How long data is kept.
     pub retention: Retention,
+    /// Who publishes, hosts and answers for the service (legal notices).
+    pub legal: LegalNotice,
+}
+
+/// The legal notices' facts (LEGAL_* settings): required in production; in
+/// development the pages say which setting is missing.
+#[derive(Debug, Clone)]
+pub struct LegalNotice {
+    /// The publisher (éditeur), with its address.
+    pub publisher: String,
+    /// The director of publication.
+    pub director: String,
+    /// The host (hébergeur), with its address and telephone.
+    pub host: String,
+    /// The data controller (responsable de traitement).
+    pub controller: String,
+    /// How to reach the data protection officer (DPO).
+    pub dpo_contact: String,
+    /// Where to report an accessibility problem.
+    pub accessibility_contact: String,
 }
 
 impl Config {
@@ -208,6 +228,7 @@ impl Config {
             queue: QueueDelays::from_env()?,
             reports: ReportSettings::from_env()?,
             retention: Retention::from_env()?,
+            legal: LegalNotice::from_env(environment)?,
         })
     }
 
@@ -271,6 +292,14 @@ impl Config {
                 audit_days: 365,
                 mail_days: 30,
                 undecided_report_days: 365,
+            },
+            legal: LegalNotice {
+                publisher: "Ministère de l'Éducation nationale (essai)".into(),
+                director: "La directrice de la publication (essai)".into(),
+                host: "Hébergeur d'essai".into(),
+                controller: "Le responsable de traitement (essai)".into(),
+                dpo_contact: "dpd@example.org".into(),
+                accessibility_contact: "accessibilite@example.org".into(),
             },
         }
     }

@@ -46,6 +46,8 @@ struct Browser {
     base: String,
     shots: PathBuf,
     _profile: TempDir,
+    /// The pages checked with axe, by name.
+    axed: std::sync::Mutex<Vec<String>>,
 }
 
 impl Drop for Browser {
@@ -140,6 +142,7 @@ impl Browser {
             base: app.base.clone(),
             shots,
             _profile: profile,
+            axed: Default::default(),
         }
     }
 
@@ -277,6 +280,7 @@ impl Browser {
 
     /// Runs axe-core on the page; fails on any serious or critical violation.
     async fn axe(&self, name: &str) {
+        self.axed.lock().unwrap().push(name.to_owned());
         let script = format!(
             "{}\nconst done = arguments[arguments.length - 1];\
              axe.run(document, {{ resultTypes: ['violations'] }}).then(r => done(r.violations.map(v => ({{ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) }})))).catch(e => done([{{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }}]));",
@@ -402,6 +406,20 @@ async fn whole_procedure(javascript: bool, label: &str) {
         "the report's screenshot is in the case"
     );
     b.check_page("case", javascript).await;
+    // The head teacher corrects the urgency: the timeline says before → after.
+    b.click("#correction summary").await;
+    b.select("#fix_urgency", "danger").await;
+    b.check_page("case-correction", javascript).await;
+    b.submit(
+        &format!("form[action='{case_path}/correct'] button"),
+        ".event-corrected",
+    )
+    .await;
+    let corrected = b.text(".event-corrected").await;
+    assert!(
+        corrected.contains("Urgence : « Élevée » → « Danger »"),
+        "{corrected}"
+    );
     b.submit(
         &format!("form[action='{case_path}/refer'] button"),
         ".status-referred",
@@ -442,6 +460,16 @@ async fn whole_procedure(javascript: bool, label: &str) {
         .await;
     assert!(b.text("table.requests").await.contains("Obtenu"));
     b.fill(
+        "#intervention_topic",
+        "Atelier sur les réseaux sociaux en 4e",
+    )
+    .await;
+    b.submit(
+        &format!("form[action='{helpline_path}/intervention'] button"),
+        ".interventions",
+    )
+    .await;
+    b.fill(
         "#conclusions",
         "Compte fermé par Discord ; la famille a été conseillée.",
     )
@@ -455,9 +483,19 @@ async fn whole_procedure(javascript: bool, label: &str) {
     assert_eq!(b.path().await, "/helpline");
     b.logout().await;
 
-    // The head teacher records a sanction and closes.
+    // The head teacher accepts the intervention, records a sanction and closes.
     b.login("principale@example.org").await;
     b.go(&case_path).await;
+    b.click(".interventions input[name=answer][value=accept]")
+        .await;
+    b.check_page("intervention-answer", javascript).await;
+    b.submit(".interventions form button", ".interventions strong")
+        .await;
+    assert!(
+        b.text(".interventions")
+            .await
+            .contains("Acceptée, prévue le")
+    );
     b.select("#sanction_kind", "responsibility_measure").await;
     b.submit(
         &format!("form[action='{case_path}/sanctions'] button"),
@@ -483,6 +521,22 @@ async fn whole_procedure(javascript: bool, label: &str) {
         b.text(".status-line").await
     );
     b.check_page("follow-up", javascript).await;
+    b.go("/accessibilite").await;
+    b.check_page("accessibility", javascript).await;
+    b.go("/mentions-legales").await;
+    b.check_page("legal", javascript).await;
+    if javascript {
+        // The statement lists what is checked: every page it names was.
+        let mut axed = b.axed.lock().unwrap().clone();
+        axed.push("case-form-errors".into()); // the keyboard test's page
+        axed.sort();
+        let mut listed: Vec<String> = vigie::web::public::AXE_CHECKED_PAGES
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(axed, listed);
+    }
     b.close().await;
 }
 
@@ -610,6 +664,11 @@ async fn the_report_and_case_forms_work_with_the_keyboard_alone() {
         id,
         json!("victim_kind"),
         "the summary link moves focus to the field"
+    );
+    assert!(
+        vigie::web::public::AXE_CHECKED_PAGES
+            .iter()
+            .any(|(name, _)| *name == "case-form-errors")
     );
     b.axe("case-form-errors").await;
     b.shoot("case-form-errors").await;

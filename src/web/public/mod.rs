@@ -3,6 +3,7 @@
 
 mod follow_up;
 mod home;
+mod legal;
 mod report;
 mod report_form;
 
@@ -11,6 +12,7 @@ use axum::routing::{get, post};
 use tower_sessions::Session;
 
 pub use home::not_found;
+pub use legal::AXE_CHECKED_PAGES;
 
 use crate::app::AppState;
 use crate::auth::csrf;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/{*path}", get(home::static_file))
         .route("/guide", get(home::guide))
         .route("/confidentialite", get(home::privacy))
+        .route("/mentions-legales", get(legal::legal_notices))
+        .route("/accessibilite", get(legal::accessibility))
         .route("/signaler", get(report::find_school))
         .route("/signaler/etablissements", get(report::school_suggestions))
         .route(
