@@ -15,8 +15,10 @@ pub struct NewMail<'a> {
     pub to: &'a str,
     /// Subject.
     pub subject: &'a str,
-    /// Plain-text body.
-    pub body: &'a str,
+    /// Plain-text part.
+    pub text: &'a str,
+    /// HTML part.
+    pub html: &'a str,
     /// The case it is about.
     pub case: Option<CaseId>,
 }
@@ -29,12 +31,13 @@ pub async fn enqueue(
 ) -> sqlx::Result<()> {
     let message_id = format!("<{}@{}>", uuid::Uuid::new_v4().simple(), message_domain);
     sqlx::query!(
-        "insert into outbox (message_id, kind, to_address, subject, body_text, case_id) values ($1, $2, $3, $4, $5, $6)",
+        "insert into outbox (message_id, kind, to_address, subject, body_text, body_html, case_id) values ($1, $2, $3, $4, $5, $6, $7)",
         message_id,
         mail.kind,
         mail.to,
         mail.subject,
-        mail.body,
+        mail.text,
+        mail.html,
         mail.case.map(|c| c.0)
     )
     .execute(&mut **tx)
@@ -54,6 +57,8 @@ pub struct Claimed {
     pub subject: String,
     /// Body.
     pub body_text: String,
+    /// HTML part (none for mails queued before it existed).
+    pub body_html: Option<String>,
     /// Attempts before this one.
     pub attempts: i32,
 }
@@ -62,7 +67,7 @@ pub struct Claimed {
 pub async fn claim_due(tx: &mut Tx<'_>, now: DateTime<Utc>) -> sqlx::Result<Option<Claimed>> {
     sqlx::query_as!(
         Claimed,
-        r#"select id, message_id, to_address, subject, body_text, attempts from outbox
+        r#"select id, message_id, to_address, subject, body_text, body_html, attempts from outbox
            where status = 'queued' and next_attempt_at <= $1
            order by next_attempt_at, id
            limit 1

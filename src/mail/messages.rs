@@ -1,7 +1,7 @@
 //! The mails Vigie sends, written from askama text templates. They carry the
 //! minimum: a reference, the urgency and a link; never a name or the facts.
 
-use askama::Template;
+use super::body::{Action, MailBody, NO_DETAIL};
 
 use crate::config::Config;
 use crate::db::{self, Tx, outbox::NewMail};
@@ -36,18 +36,6 @@ pub struct CaseRef<'a> {
     pub urgency: Urgency,
 }
 
-/// The mail to the helpline desk when a school refers a case.
-#[derive(Template)]
-#[template(path = "mail/referral.txt")]
-struct ReferralMail<'a> {
-    reference: &'a str,
-    school: &'a str,
-    uai: &'a str,
-    urgency: &'a str,
-    danger: bool,
-    link: String,
-}
-
 /// Queues the referral mail to the desk address.
 pub async fn queue_referral(
     tx: &mut Tx<'_>,
@@ -57,29 +45,35 @@ pub async fn queue_referral(
     school_name: &str,
     uai: &str,
 ) -> anyhow::Result<()> {
-    let body = ReferralMail {
-        reference: case.reference,
-        school: school_name,
-        uai,
-        urgency: case.urgency.label(),
-        danger: case.urgency == Urgency::Danger,
-        link: format!("{}/helpline/cases/{}", ctx.public_url, case.id),
-    }
-    .render()?;
-    let prefix = if case.urgency == Urgency::Danger {
-        "[DANGER] "
-    } else {
-        ""
-    };
+    let danger = case.urgency == Urgency::Danger;
+    let prefix = if danger { "[DANGER] " } else { "" };
     let subject = format!(
         "{prefix}Dossier transmis {} – {}",
         case.reference, school_name
     );
+    let body = MailBody {
+        intro: vec!["Un établissement vous transmet un dossier de cyberharcèlement.".into()],
+        facts: vec![
+            ("Référence", case.reference.to_owned()),
+            ("Établissement", format!("{school_name} ({uai})")),
+            ("Urgence", case.urgency.label().to_owned()),
+        ],
+        warning: danger.then(|| "ce dossier signale un danger (risque pour la vie ou la sécurité, menaces, chantage sexuel).".to_owned()),
+        action: Some(Action {
+            sentence: "Le dossier est dans votre file d'attente :".into(),
+            label: format!("Ouvrir le dossier {}", case.reference),
+            url: format!("{}/helpline/cases/{}", ctx.public_url, case.id),
+        }),
+        closing: NO_DETAIL.into(),
+        subject,
+    }
+    .render()?;
     let mail = NewMail {
         kind: "referral",
         to: desk,
-        subject: &subject,
-        body: &body,
+        subject: &body.subject,
+        text: &body.text,
+        html: &body.html,
         case: Some(CaseId(case.id)),
     };
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
@@ -88,13 +82,22 @@ pub async fn queue_referral(
 
 /// A mail about a case or report to the people who work on it: why, the
 /// reference, the urgency, the link.
-#[derive(Template)]
-#[template(path = "mail/case_notice.txt")]
-struct CaseNoticeMail<'a> {
-    intro: &'a str,
-    reference: &'a str,
-    urgency: &'a str,
-    link: String,
+fn case_notice(subject: String, intro: &str, case: &CaseRef<'_>, link: String) -> MailBody {
+    MailBody {
+        intro: vec![intro.to_owned()],
+        facts: vec![
+            ("Référence", case.reference.to_owned()),
+            ("Urgence", case.urgency.label().to_owned()),
+        ],
+        warning: None,
+        action: Some(Action {
+            sentence: "Consultez-le sur Vigie :".into(),
+            label: format!("Ouvrir {}", case.reference),
+            url: link,
+        }),
+        closing: NO_DETAIL.into(),
+        subject,
+    }
 }
 
 /// Why the school is written to.
@@ -158,13 +161,7 @@ pub async fn queue_to_school(
         SchoolNotice::FloodDigest => format!("{}/school/reports", ctx.public_url),
         _ => format!("{}/school/cases/{}", ctx.public_url, case.id),
     };
-    let body = CaseNoticeMail {
-        intro,
-        reference: case.reference,
-        urgency: case.urgency.label(),
-        link,
-    }
-    .render()?;
+    let body = case_notice(subject, intro, case, link).render()?;
     let about = matches!(notice, SchoolNotice::Question | SchoolNotice::Returned)
         .then_some(CaseId(case.id));
     // A restricted case is mailed only to the accounts it is open to.
@@ -173,8 +170,9 @@ pub async fn queue_to_school(
         let mail = NewMail {
             kind,
             to,
-            subject: &subject,
-            body: &body,
+            subject: &body.subject,
+            text: &body.text,
+            html: &body.html,
             case: about,
         };
         db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
@@ -219,31 +217,18 @@ pub async fn queue_to_agent(
             format!("Dossier {} complété par l'établissement", case.reference),
         ),
     };
-    let body = CaseNoticeMail {
-        intro,
-        reference: case.reference,
-        urgency: case.urgency.label(),
-        link: format!("{}/helpline/cases/{}", ctx.public_url, case.id),
-    }
-    .render()?;
+    let link = format!("{}/helpline/cases/{}", ctx.public_url, case.id);
+    let body = case_notice(subject, intro, case, link).render()?;
     let mail = NewMail {
         kind,
         to: &to,
-        subject: &subject,
-        body: &body,
+        subject: &body.subject,
+        text: &body.text,
+        html: &body.html,
         case: Some(CaseId(case.id)),
     };
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
-}
-
-/// The mail to a reporter who left an address.
-#[derive(Template)]
-#[template(path = "mail/to_reporter.txt")]
-struct ToReporterMail<'a> {
-    intro: &'a str,
-    reference: &'a str,
-    link: String,
 }
 
 /// Why the reporter is written to.
@@ -282,31 +267,29 @@ pub async fn queue_to_reporter(
             format!("Signalement {reference} : nouveau message"),
         ),
     };
-    let body = ToReporterMail {
-        intro,
-        reference,
-        link: format!("{}/suivi", ctx.public_url),
+    let body = MailBody {
+        intro: vec![intro.to_owned()],
+        facts: vec![("Référence de votre signalement", reference.to_owned())],
+        warning: None,
+        action: Some(Action {
+            sentence: "Pour suivre votre signalement, rendez-vous sur la page de suivi et saisissez le code de suivi qui vous a été donné lors de l'envoi :".into(),
+            label: "Suivre mon signalement".into(),
+            url: format!("{}/suivi", ctx.public_url),
+        }),
+        closing: "Ce message ne contient volontairement aucun détail. Si vous êtes en danger, appelez le 17 ou le 112 ; pour être aidé face au cyberharcèlement, appelez le 3018 (gratuit, anonyme, 7 jours sur 7).".into(),
+        subject,
     }
     .render()?;
     let mail = NewMail {
         kind,
         to,
-        subject: &subject,
-        body: &body,
+        subject: &body.subject,
+        text: &body.text,
+        html: &body.html,
         case: None,
     };
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
-}
-
-/// The mail to the desk about a report the school left unhandled.
-#[derive(Template)]
-#[template(path = "mail/overdue.txt")]
-struct OverdueMail<'a> {
-    reference: &'a str,
-    school: &'a str,
-    uai: &'a str,
-    danger: bool,
 }
 
 /// Tells the helpline desk, once, about every report past its deadline.
@@ -320,24 +303,30 @@ pub async fn flag_overdue_reports(
     let mut tx = pool.begin().await?;
     let overdue = db::system::claim_overdue(&mut tx, now).await?;
     for r in &overdue {
-        let body = OverdueMail {
-            reference: &r.reference,
-            school: &r.school_name,
-            uai: &r.uai,
-            danger: r.danger,
-        }
-        .render()?;
         let subject = format!(
             "{}Signalement {} non traité – {}",
             if r.danger { "[DANGER] " } else { "" },
             r.reference,
             r.school_name
         );
+        let body = MailBody {
+            intro: vec!["Un signalement envoyé par une famille ou une victime n'a pas été traité par l'établissement dans le délai prévu.".into()],
+            facts: vec![
+                ("Référence", r.reference.clone()),
+                ("Établissement", format!("{} ({})", r.school_name, r.uai)),
+            ],
+            warning: r.danger.then(|| "le signalement indique un danger.".to_owned()),
+            action: None,
+            closing: "Aucun signalement ne doit rester sans réponse : merci de prendre contact avec l'établissement.".into(),
+            subject,
+        }
+        .render()?;
         let mail = NewMail {
             kind: "report_overdue",
             to: desk,
-            subject: &subject,
-            body: &body,
+            subject: &body.subject,
+            text: &body.text,
+            html: &body.html,
             case: None,
         };
         db::outbox::enqueue(&mut tx, &mail, ctx.message_domain).await?;

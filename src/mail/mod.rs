@@ -1,10 +1,11 @@
-//! Outgoing mail: messages (askama text templates), the SMTP transport, and
+//! Outgoing mail: messages (askama templates, text and HTML), the SMTP transport, and
 //! the outbox worker.
 
+pub mod body;
 pub mod messages;
 pub mod worker;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::outbox::Claimed;
@@ -32,13 +33,20 @@ impl Mailer {
 
     /// Sends one queued mail with its stored Message-ID.
     pub async fn send(&self, mail: &Claimed) -> anyhow::Result<()> {
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(mail.to_address.parse()?)
             .subject(mail.subject.clone())
-            .message_id(Some(mail.message_id.clone()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body_text.clone())?;
+            .message_id(Some(mail.message_id.clone()));
+        let message = match &mail.body_html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                mail.body_text.clone(),
+                html.clone(),
+            ))?,
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body_text.clone())?,
+        };
         self.transport.send(message).await?;
         Ok(())
     }

@@ -519,7 +519,7 @@ async fn the_queue_puts_danger_first_then_the_oldest_pages_by_keyset_and_filters
     let agent = app.logged_in(Role::Helpline).await;
 
     let first = agent.get("/helpline").await;
-    let refs: Vec<String> = first.texts("table.queue tbody tr td:first-child a");
+    let refs: Vec<String> = first.texts("table.queue tbody tr td:nth-child(2) a");
     assert_eq!(refs.len(), 50);
     // Danger (i multiple of 10) first, oldest referral first: 60, 50, …, 10.
     assert_eq!(
@@ -536,7 +536,7 @@ async fn the_queue_puts_danger_first_then_the_oldest_pages_by_keyset_and_filters
     assert_eq!(refs[6], "2026-000059");
     let next = first.attr(".pager a.button", "href").expect("a next page");
     let second = agent.get(&next.replace("&amp;", "&")).await;
-    let refs2 = second.texts("table.queue tbody tr td:first-child a");
+    let refs2 = second.texts("table.queue tbody tr td:nth-child(2) a");
     assert_eq!(refs2.len(), 11);
     assert!(refs2.last().unwrap() != "2026-000001" || refs2.len() == 11);
     assert!(!refs2.iter().any(|r| refs.contains(r)), "no row twice");
@@ -556,7 +556,7 @@ async fn the_queue_puts_danger_first_then_the_oldest_pages_by_keyset_and_filters
     assert_eq!(by_name.texts("table.queue tbody tr").len(), 50);
     let by_ref = agent.get("/helpline?q=2026-000033").await;
     assert_eq!(
-        by_ref.texts("table.queue tbody tr td:first-child a"),
+        by_ref.texts("table.queue tbody tr td:nth-child(2) a"),
         vec!["2026-000033"]
     );
 

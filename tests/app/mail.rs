@@ -73,6 +73,15 @@ async fn the_referral_mail_reaches_the_desk_with_no_name_and_no_facts() {
         m.body
             .contains(&format!("https://vigie.example.org/helpline/cases/{case}"))
     );
+    // The HTML part says the same, in French, with a link that says where it goes.
+    let html = m.html.as_deref().expect("an HTML part");
+    assert!(html.contains(r#"<html lang="fr">"#));
+    assert!(html.contains(&format!("<title>[DANGER] Dossier transmis {reference}")));
+    assert!(html.contains(&format!(
+        r#"href="https://vigie.example.org/helpline/cases/{case}""#
+    )));
+    assert!(html.contains(&format!(">Ouvrir le dossier {reference}</a>")));
+    assert!(html.contains("<strong>Attention :</strong>"));
     for secret in [
         "Camille",
         "Durand",
@@ -80,7 +89,7 @@ async fn the_referral_mail_reaches_the_desk_with_no_name_and_no_facts() {
         "Merci de rappeler",
     ] {
         assert!(
-            !m.body.contains(secret) && !m.subject.contains(secret),
+            !m.body.contains(secret) && !m.subject.contains(secret) && !html.contains(secret),
             "{secret} leaked into the mail"
         );
     }

@@ -15,8 +15,10 @@ pub struct Received {
     pub message_id: String,
     /// Decoded Subject.
     pub subject: String,
-    /// Decoded body.
+    /// Decoded plain-text body (the text part of a multipart mail).
     pub body: String,
+    /// Decoded HTML part, if any.
+    pub html: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -48,7 +50,8 @@ impl Handler for Sink {
             to: self.to.clone(),
             message_id: header("Message-ID"),
             subject: header("Subject"),
-            body: parsed.get_body().expect("a text body"),
+            body: part(&parsed, "text/plain").expect("a text body"),
+            html: part(&parsed, "text/html"),
         };
         self.inbox.lock().unwrap().push(mail);
         response::OK
@@ -57,6 +60,15 @@ impl Handler for Sink {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
         response::OK
     }
+}
+
+/// The decoded body of the first part of type `mime` (the mail itself if
+/// it has no parts).
+fn part(mail: &mailparse::ParsedMail<'_>, mime: &str) -> Option<String> {
+    if mail.subparts.is_empty() {
+        return (mail.ctype.mimetype == mime).then(|| mail.get_body().expect("a body"));
+    }
+    mail.subparts.iter().find_map(|p| part(p, mime))
 }
 
 /// A port nothing listens on (yet): SMTP "down".
