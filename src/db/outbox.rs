@@ -157,14 +157,25 @@ impl MailRow {
     }
 }
 
-/// The mails not yet sent (queued and dead), oldest first.
-pub async fn list_unsent(pool: &PgPool) -> sqlx::Result<Vec<MailRow>> {
+/// One page of the mails not yet sent (queued and dead), oldest first,
+/// after mail `after`.
+pub async fn list_unsent(
+    pool: &PgPool,
+    after: Option<i64>,
+    page: i64,
+) -> sqlx::Result<Vec<MailRow>> {
     sqlx::query_as!(
         MailRow,
         r#"select id, kind, to_address, subject, status::text as "status!", attempts,
                   next_attempt_at as "next_attempt_at: DateTime<Utc>", last_error,
                   created_at as "created_at: DateTime<Utc>"
-           from outbox where status <> 'sent' order by created_at, id limit 200"#
+           from outbox
+           where status <> 'sent'
+             and ($1::bigint is null
+                  or (created_at, id) > (select created_at, id from outbox where id = $1))
+           order by created_at, id limit $2"#,
+        after,
+        page
     )
     .fetch_all(pool)
     .await

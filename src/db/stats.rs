@@ -1,11 +1,17 @@
 //! Aggregate counts for administrators: numbers, never case contents.
 
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::domain::status::CaseStatus;
 
+/// Rows on one administrator's list page.
+pub const ADMIN_PAGE: i64 = 100;
+
 /// A school with its number of accounts and cases.
 pub struct SchoolStats {
+    /// Id (the next page starts after it).
+    pub id: Uuid,
     /// UAI.
     pub uai: String,
     /// Name.
@@ -20,17 +26,59 @@ pub struct SchoolStats {
     pub cases: i64,
 }
 
-/// Schools with counts, by académie and name.
-pub async fn schools(pool: &PgPool) -> sqlx::Result<Vec<SchoolStats>> {
-    sqlx::query_as!(
+/// One page of schools with counts, by académie and name, after school
+/// `after`; `q` keeps those whose UAI is `q` or whose name or town
+/// contains it. Also returns how many schools match in all.
+pub async fn schools(
+    pool: &PgPool,
+    q: &str,
+    after: Option<Uuid>,
+) -> sqlx::Result<(Vec<SchoolStats>, i64)> {
+    let q: String = q.trim().chars().take(super::schools::MAX_SEARCH).collect();
+    let (q, pattern) = match q.is_empty() {
+        true => (None, None),
+        false => (Some(q.clone()), Some(super::contains_pattern(&q))),
+    };
+    let rows = sqlx::query_as!(
         SchoolStats,
-        r#"select s.uai, s.name, s.town, s.academie,
+        r#"select s.id, s.uai, s.name, s.town, s.academie,
                   (select count(*) from account_schools a where a.school_id = s.id) as "accounts!",
                   (select count(*) from cases c where c.school_id = s.id) as "cases!"
-           from schools s order by s.academie, s.name limit 500"#
+           from schools s
+           where ($1::text is null or s.uai = upper($1) or s.name ilike $2 or s.town ilike $2)
+             and ($3::uuid is null
+                  or (s.academie, s.name, s.id) > (select academie, name, id from schools where id = $3))
+           order by s.academie, s.name, s.id limit $4"#,
+        q,
+        pattern,
+        after,
+        ADMIN_PAGE
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from schools s
+           where ($1::text is null or s.uai = upper($1) or s.name ilike $2 or s.town ilike $2)"#,
+        q,
+        pattern
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+/// How many schools there are.
+pub async fn count_schools(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select count(*) as "n!" from schools"#)
+        .fetch_one(pool)
+        .await
+}
+
+/// How many active accounts there are.
+pub async fn count_accounts(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select count(*) as "n!" from accounts where active"#)
+        .fetch_one(pool)
+        .await
 }
 
 /// Number of cases in each status, nationally.
@@ -45,6 +93,8 @@ pub async fn cases_by_status(pool: &PgPool) -> sqlx::Result<Vec<(CaseStatus, i64
 
 /// An account as listed for administrators.
 pub struct AccountRow {
+    /// Id (the next page starts after it).
+    pub id: Uuid,
     /// E-mail.
     pub email: String,
     /// Name.
@@ -64,15 +114,23 @@ impl AccountRow {
     }
 }
 
-/// Accounts with their schools.
-pub async fn accounts(pool: &PgPool) -> sqlx::Result<Vec<AccountRow>> {
-    sqlx::query_as!(
+/// One page of active accounts with their schools, by role and address,
+/// after account `after`; and how many active accounts there are.
+pub async fn accounts(pool: &PgPool, after: Option<Uuid>) -> sqlx::Result<(Vec<AccountRow>, i64)> {
+    let rows = sqlx::query_as!(
         AccountRow,
-        r#"select a.email, a.display_name, a.role::text as "role!",
-                  coalesce(array_agg(s.uai order by s.uai) filter (where s.uai is not null), '{}') as "schools!"
-           from accounts a left join account_schools x on x.account_id = a.id left join schools s on s.id = x.school_id
-           where a.active group by a.id order by a.role, a.email limit 500"#
+        r#"select a.id, a.email, a.display_name, a.role::text as "role!",
+                  coalesce((select array_agg(s.uai order by s.uai) from account_schools x
+                            join schools s on s.id = x.school_id where x.account_id = a.id), '{}') as "schools!"
+           from accounts a
+           where a.active
+             and ($1::uuid is null
+                  or (a.role, a.email, a.id) > (select role, email, id from accounts where id = $1))
+           order by a.role, a.email, a.id limit $2"#,
+        after,
+        ADMIN_PAGE
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok((rows, count_accounts(pool).await?))
 }

@@ -65,3 +65,83 @@ async fn the_dashboard_pages_through_every_case_in_its_order() {
             .is_empty()
     );
 }
+
+/// Follows the "next" links from `path`; returns the first cell of every
+/// row of `table` on every page, and the number of pages.
+async fn walk(b: &crate::helpers::Browser, path: &str, table: &str) -> (Vec<String>, usize) {
+    let mut page = b.get(path).await;
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    loop {
+        pages += 1;
+        seen.extend(page.texts(&format!("{table} tbody tr td:first-child")));
+        let Some(next) = page.attr("a.button[href*='apres=']", "href") else {
+            break;
+        };
+        page = b.get(&next.replace("&amp;", "&")).await;
+    }
+    (seen, pages)
+}
+
+#[tokio::test]
+async fn administrators_page_through_every_school_account_and_unsent_mail() {
+    let app = TestApp::spawn().await;
+    let admin = app.logged_in(vigie::domain::status::Role::Admin).await;
+    sqlx::query(
+        "insert into schools (id, uai, name, town, academie)
+         select gen_random_uuid(), lpad(i::text, 7, '0') || 'X', 'Collège ' || (i % 7), 'Ville', 'Académie ' || (i % 3)
+         from generate_series(1, 250) i",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (schools, pages) = walk(&admin, "/admin/schools", "table.admin-schools").await;
+    assert_eq!((schools.len(), pages), (250, 3));
+    assert_eq!(
+        schools.iter().collect::<HashSet<_>>().len(),
+        250,
+        "each school once"
+    );
+    assert!(
+        admin
+            .get("/admin/schools")
+            .await
+            .text("main")
+            .contains("250 établissements")
+    );
+    // A search pages too, and keeps its words.
+    let (found, _) = walk(
+        &admin,
+        "/admin/schools?q=Coll%C3%A8ge+3",
+        "table.admin-schools",
+    )
+    .await;
+    let expected: i64 = sqlx::query_scalar("select count(*) from schools where name = 'Collège 3'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(found.len() as i64, expected);
+
+    sqlx::query(
+        "insert into accounts (id, email, display_name, role, password_hash)
+         select gen_random_uuid(), 'agent' || i || '@example.org', 'Agent ' || i, 'helpline', 'x'
+         from generate_series(1, 249) i",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (accounts, pages) = walk(&admin, "/admin/accounts", "table.admin-accounts").await;
+    assert_eq!((accounts.len(), pages), (250, 3));
+    assert_eq!(accounts.iter().collect::<HashSet<_>>().len(), 250);
+
+    sqlx::query(
+        "insert into outbox (message_id, kind, to_address, subject, body_text, status, created_at)
+         select '<m' || i || '@t>', 'referral', 'desk@example.org', 'Sujet ' || i, 'x', 'dead', now() - make_interval(secs => i % 10)
+         from generate_series(1, 250) i",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (mails, pages) = walk(&admin, "/admin/mail", "table").await;
+    assert_eq!((mails.len(), pages), (250, 3));
+    assert_eq!(mails.iter().collect::<HashSet<_>>().len(), 250);
+}

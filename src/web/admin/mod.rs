@@ -1,9 +1,11 @@
 //! Administrators: schools, accounts and national counts; no case content.
 
+mod lists;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
@@ -19,6 +21,8 @@ use crate::web::layout::Layout;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(overview))
+        .route("/admin/schools", get(lists::schools))
+        .route("/admin/accounts", get(lists::accounts))
         .route("/admin/mail", get(mail))
         .route("/admin/mail/{id}/retry", post(retry_mail))
 }
@@ -28,8 +32,8 @@ pub fn router() -> Router<AppState> {
 #[template(path = "admin/overview.html")]
 pub struct OverviewPage {
     layout: Layout,
-    schools: Vec<db::stats::SchoolStats>,
-    accounts: Vec<db::stats::AccountRow>,
+    schools: i64,
+    accounts: i64,
     counts: Vec<(CaseStatus, i64)>,
 }
 
@@ -41,8 +45,8 @@ impl OverviewPage {
 
 async fn overview(State(state): State<AppState>, admin: Admin) -> AppResult<OverviewPage> {
     let (schools, accounts, counts) = tokio::try_join!(
-        db::stats::schools(&state.db),
-        db::stats::accounts(&state.db),
+        db::stats::count_schools(&state.db),
+        db::stats::count_accounts(&state.db),
         db::stats::cases_by_status(&state.db),
     )?;
     Ok(OverviewPage {
@@ -60,6 +64,9 @@ pub struct MailPage {
     layout: Layout,
     counts: Vec<(String, i64)>,
     rows: Vec<db::outbox::MailRow>,
+    /// The mail the next page starts after.
+    next: Option<i64>,
+    paged: bool,
 }
 
 impl MailPage {
@@ -72,15 +79,33 @@ impl MailPage {
     }
 }
 
-async fn mail(State(state): State<AppState>, admin: Admin) -> AppResult<MailPage> {
+/// The mail list's query string: where the page starts.
+#[derive(serde::Deserialize, Default)]
+pub struct MailQuery {
+    #[serde(default)]
+    apres: String,
+}
+
+async fn mail(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(query): Query<MailQuery>,
+) -> AppResult<MailPage> {
+    let after = query.apres.parse().ok();
+    let page = db::stats::ADMIN_PAGE;
     let (counts, rows) = tokio::try_join!(
         db::outbox::counts(&state.db),
-        db::outbox::list_unsent(&state.db)
+        db::outbox::list_unsent(&state.db, after, page)
     )?;
+    let next = (rows.len() as i64 == page)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
     Ok(MailPage {
         layout: Layout::for_actor(&admin.0),
         counts,
         rows,
+        next,
+        paged: after.is_some(),
     })
 }
 
