@@ -263,11 +263,18 @@ impl Browser {
                 .client
                 .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
                 .await;
-            if let Ok(Value::Number(n)) = overflow {
-                assert!(
-                    n.as_i64().unwrap_or(0) <= 0,
-                    "{name} overflows sideways at {size} by {n} px"
-                );
+            if let Ok(Value::Number(n)) = overflow
+                && n.as_i64().unwrap_or(0) > 0
+            {
+                // Name the outermost elements that stick out, to fix them.
+                let culprits = self
+                    .client
+                    .execute(
+                        "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > w + 1)).slice(0, 5).map(e => e.tagName + '.' + e.className + ' in ' + (e.parentElement ? e.parentElement.tagName + '.' + e.parentElement.className + ' ' + getComputedStyle(e.parentElement).overflowX : '') + ' ' + Math.round(e.getBoundingClientRect().width) + 'px');",
+                        vec![],
+                    )
+                    .await;
+                panic!("{name} overflows sideways at {size} by {n} px: {culprits:?}");
             }
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(self.shots.join(format!("{name}-{size}.png")), png).unwrap();
@@ -528,7 +535,7 @@ async fn whole_procedure(javascript: bool, label: &str) {
     if javascript {
         // The statement lists what is checked: every page it names was.
         let mut axed = b.axed.lock().unwrap().clone();
-        axed.push("case-form-errors".into()); // the keyboard test's page
+        axed.extend(ELSEWHERE.iter().map(|n| n.to_string()));
         axed.sort();
         let mut listed: Vec<String> = vigie::web::public::AXE_CHECKED_PAGES
             .iter()
@@ -536,6 +543,59 @@ async fn whole_procedure(javascript: bool, label: &str) {
             .collect();
         listed.sort();
         assert_eq!(axed, listed);
+    }
+    b.close().await;
+}
+
+/// Pages the other browser tests check with axe.
+const ELSEWHERE: [&str; 5] = [
+    "case-form-errors",
+    "bulk-result",
+    "admin-schools",
+    "admin-accounts",
+    "admin-mail",
+];
+
+#[tokio::test]
+async fn triage_and_administration_pages_pass_axe() {
+    let app = TestApp::spawn().await;
+    let (school, _) = app.head_teacher("0691664K").await;
+    let case = school.open_case(&[], vec![]).await;
+    let s = format!("/school/cases/{case}");
+    school
+        .submit(&s, &format!("{s}/refer"), &[("note", "")])
+        .await;
+    app.account("ecoutante@example.org", Role::Helpline, &[])
+        .await;
+    app.account("admin@example.org", Role::Admin, &[]).await;
+    let b = Browser::start(&app, true, "lists").await;
+    b.login("ecoutante@example.org").await;
+    b.go("/helpline").await;
+    b.click(&format!("input[name=cases][value='{case}']")).await;
+    b.submit("#triage button[value=claim]", "main h1").await;
+    assert!(
+        b.text("main h1")
+            .await
+            .contains("Prise en charge : 1 dossier")
+    );
+    b.check_page("bulk-result", true).await;
+    b.logout().await;
+    b.login("admin@example.org").await;
+    for (path, name) in [
+        ("/admin/schools", "admin-schools"),
+        ("/admin/accounts", "admin-accounts"),
+        ("/admin/mail", "admin-mail"),
+    ] {
+        b.go(path).await;
+        b.find("main h1").await;
+        b.check_page(name, true).await;
+    }
+    let listed = vigie::web::public::AXE_CHECKED_PAGES;
+    for name in ELSEWHERE.iter().skip(1) {
+        assert!(
+            listed.iter().any(|(n, _)| n == name),
+            "{name} is not in the statement"
+        );
     }
     b.close().await;
 }

@@ -34,6 +34,13 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
     ("queue", "File d'attente d'e-Enfance"),
     ("helpline-case", "Page d'un dossier (e-Enfance)"),
     ("intervention-answer", "Réponse à une intervention proposée"),
+    (
+        "bulk-result",
+        "Traitement d'une sélection de dossiers (e-Enfance)",
+    ),
+    ("admin-schools", "Administration : établissements"),
+    ("admin-accounts", "Administration : comptes"),
+    ("admin-mail", "Administration : courriels"),
     ("accessibility", "Déclaration d'accessibilité"),
     ("legal", "Mentions légales"),
 ];
