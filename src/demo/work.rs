@@ -70,10 +70,8 @@ async fn referred(ops: &Ops, head: &Actor, d: Demo) -> AppResult<CaseId> {
     Ok(id)
 }
 
-/// The collège: a danger case waiting for its answer to a question, a
-/// returned case to close, one referral nobody has claimed yet, a case kept
-/// inside the school, two reports in the inbox.
-pub async fn college(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<()> {
+/// A danger case the helpline works on, waiting for the school's answer.
+async fn awaiting_answer(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<()> {
     let today = Utc::now().date_naive();
     let danger = referred(ops, head, Demo {
         urgency: Urgency::Danger,
@@ -99,6 +97,14 @@ pub async fn college(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<(
     ] {
         apply(ops, agent, danger, command).await?;
     }
+    Ok(())
+}
+
+/// The collège: a danger case waiting for its answer to a question, a
+/// returned case to close, one referral nobody has claimed yet, a case kept
+/// inside the school, two reports in the inbox.
+pub async fn college(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<()> {
+    awaiting_answer(ops, head, agent).await?;
     let returned = referred(ops, head, Demo {
         urgency: Urgency::High,
         victim: (VictimKind::Staff, "M. D.", "Professeur d'histoire-géographie"),

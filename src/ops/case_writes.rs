@@ -94,28 +94,16 @@ pub async fn write(
     Ok(match command {
         C::Note(text) => Entry::new(K::Note, Some(text)),
         C::Target(platform, value) => add_target(tx, actor, locked, platform, &value).await?.1,
-        C::Author(author) => {
-            db::cases::insert_author(tx, locked, &author).await?;
-            Entry::new(K::AuthorAdded, Some(author.kind.label().to_owned()))
+        C::Evidence(files) => evidence(tx, actor, locked, pending, files, None).await?,
+        C::HelplineEvidence(files) => {
+            let by = Some("Pièces ajoutées par e-Enfance");
+            evidence(tx, actor, locked, pending, files, by).await?
         }
-        C::Evidence(files) => {
-            let names = pending.store(tx, locked, Some(actor.id), &files).await?;
-            Entry::new(K::EvidenceAdded, None).data(json!({ "count": names.len(), "files": names }))
-        }
-        C::Sanction {
-            author,
-            kind,
-            on,
-            note,
-        } => super::school_writes::sanction(tx, actor, locked, author, (kind, on, note)).await?,
-        C::Correct(facts) => super::school_writes::correct(tx, locked, facts).await?,
-        C::AnswerIntervention {
-            id,
-            scheduled_on,
-            note,
-        } => {
-            super::school_writes::answer_intervention(tx, actor, locked, id, scheduled_on, note)
-                .await?
+        record @ (C::Author(_)
+        | C::Sanction { .. }
+        | C::Correct(_)
+        | C::AnswerIntervention { .. }) => {
+            super::school_writes::record(tx, actor, locked, record).await?
         }
         C::Close(outcome, note) => {
             db::cases::close(tx, locked, next, outcome).await?;
@@ -149,7 +137,7 @@ pub async fn write(
                 None,
             )
         }
-        helpline => write_helpline(tx, actor, locked, next, helpline, pending).await?,
+        helpline => write_helpline(tx, actor, locked, next, helpline).await?,
     })
 }
 
@@ -160,7 +148,6 @@ async fn write_helpline(
     locked: &LockedCase,
     next: CaseStatus,
     command: CaseCommand,
-    pending: &mut PendingFiles,
 ) -> AppResult<Entry> {
     use CaseCommand as C;
     use EventKind as K;
@@ -208,18 +195,25 @@ async fn write_helpline(
             Entry::new(K::Intervention, Some(note))
         }
         C::InternalNote(text) => Entry::new(K::InternalNote, Some(text)),
-        C::HelplineEvidence(files) => {
-            let names = pending.store(tx, locked, Some(actor.id), &files).await?;
-            Entry::new(
-                K::EvidenceAdded,
-                Some("Pièces ajoutées par e-Enfance".to_owned()),
-            )
-            .data(json!({ "count": names.len(), "files": names, "from": "helpline" }))
-        }
         C::Ask(text) => to_school(tx, locked, next, SchoolNotice::Question, text).await?,
         C::Return(text) => to_school(tx, locked, next, SchoolNotice::Returned, text).await?,
         _ => return Err(AppError::BadRequest("not a helpline command")),
     })
+}
+
+/// Stores evidence files on the case; `note` says who added them when it
+/// is not the school.
+async fn evidence(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    pending: &mut PendingFiles,
+    files: Vec<super::files::CheckedFile>,
+    note: Option<&str>,
+) -> AppResult<Entry> {
+    let names = pending.store(tx, locked, Some(actor.id), &files).await?;
+    let data = json!({ "count": names.len(), "files": names, "from": note.map(|_| "helpline") });
+    Ok(Entry::new(EventKind::EvidenceAdded, note.map(str::to_owned)).data(data))
 }
 
 /// Asks the school a question or returns the case: the case moves to the

@@ -1,10 +1,12 @@
-//! The school's writes that check what the case holds: a sanction about one
-//! of its authors, a correction of its facts, an answer to an intervention.
+//! The school's writes that check what the case holds: an author, a sanction
+//! about one of its authors, a correction of its facts, an answer to an
+//! intervention.
 
 use chrono::NaiveDate;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::case::CaseCommand;
 use super::case_writes::Entry;
 use crate::auth::Actor;
 use crate::db::{self, Tx, cases::LockedCase};
@@ -13,8 +15,39 @@ use crate::domain::correction::{self, Facts};
 use crate::domain::format::date;
 use crate::error::{AppError, AppResult};
 
+/// Writes a school record that checks what the case holds: an author, a
+/// sanction, a correction, an answer to an intervention.
+pub async fn record(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    locked: &LockedCase,
+    command: CaseCommand,
+) -> AppResult<Entry> {
+    use CaseCommand as C;
+    match command {
+        C::Author(author) => {
+            db::cases::insert_author(tx, locked, &author).await?;
+            let note = Some(author.kind.label().to_owned());
+            Ok(Entry::new(EventKind::AuthorAdded, note))
+        }
+        C::Sanction {
+            author,
+            kind,
+            on,
+            note,
+        } => sanction(tx, actor, locked, author, (kind, on, note)).await,
+        C::Correct(facts) => correct(tx, locked, facts).await,
+        C::AnswerIntervention {
+            id,
+            scheduled_on,
+            note,
+        } => answer_intervention(tx, actor, locked, id, scheduled_on, note).await,
+        _ => Err(AppError::BadRequest("not a school record")),
+    }
+}
+
 /// Records a sanction, about one of the case's authors if named.
-pub async fn sanction(
+async fn sanction(
     tx: &mut Tx<'_>,
     actor: &Actor,
     locked: &LockedCase,
@@ -34,7 +67,7 @@ pub async fn sanction(
 
 /// Rewrites the case's facts; the timeline keeps each change, before →
 /// after. Nothing changed is refused, so the timeline holds no empty entry.
-pub async fn correct(tx: &mut Tx<'_>, locked: &LockedCase, facts: Facts) -> AppResult<Entry> {
+async fn correct(tx: &mut Tx<'_>, locked: &LockedCase, facts: Facts) -> AppResult<Entry> {
     let before = db::cases::facts(tx, locked).await?;
     let changes = correction::changes(&before, &facts);
     if changes.is_empty() {
@@ -51,7 +84,7 @@ pub async fn correct(tx: &mut Tx<'_>, locked: &LockedCase, facts: Facts) -> AppR
 
 /// The school's answer to a proposed intervention: accepted for a date, or
 /// declined.
-pub async fn answer_intervention(
+async fn answer_intervention(
     tx: &mut Tx<'_>,
     actor: &Actor,
     locked: &LockedCase,
