@@ -46,19 +46,30 @@ impl Limiters {
     /// Limiters from the configuration.
     pub fn new(config: &Config) -> Limiters {
         Limiters {
-            login_account: Limiter::new(config.login.per_account, config.login.replenish),
-            login_ip: Limiter::new(config.login.per_ip, config.login.replenish),
-            report_ip: Limiter::new(config.reports.per_ip, config.reports.replenish),
+            login_account: Limiter::new(
+                "login_account",
+                config.login.per_account,
+                config.login.replenish,
+            ),
+            login_ip: Limiter::new("login_ip", config.login.per_ip, config.login.replenish),
+            report_ip: Limiter::new("report_ip", config.reports.per_ip, config.reports.replenish),
             lookup_ip: Limiter::new(
+                "lookup_ip",
                 config.reports.lookups_per_ip,
                 config.reports.lookup_replenish,
             ),
-            search_ip: Limiter::new(config.reports.searches_per_ip, Duration::from_secs(1)),
+            search_ip: Limiter::new(
+                "search_ip",
+                config.reports.searches_per_ip,
+                Duration::from_secs(1),
+            ),
             addition_ip: Limiter::new(
+                "addition_ip",
                 config.reports.additions_per_ip,
                 config.reports.addition_replenish,
             ),
             addition_report: Limiter::new(
+                "addition_report",
                 config.reports.additions_per_report,
                 config.reports.addition_replenish,
             ),
@@ -111,6 +122,12 @@ impl AppState {
     /// The operations layer on this state's resources.
     pub fn ops(&self) -> Ops {
         Ops::new(self.db.clone(), self.config.clone(), self.storage.clone())
+    }
+
+    /// Takes one attempt for `key` under `limit`, shared by every process;
+    /// false when none is left.
+    pub async fn allow(&self, limit: &Limiter, key: &str) -> crate::error::AppResult<bool> {
+        Ok(crate::db::limits::take(&self.db, limit, key).await?)
     }
 
     /// A state on `db` with `config` and `storage`.

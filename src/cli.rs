@@ -198,7 +198,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     };
     let header_timeout = config.header_timeout;
     let state = AppState::new(pool.clone(), config, storage);
-    let limiters = state.limiters.clone();
+    let limits_db = pool.clone();
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -208,13 +208,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            limiters.login_account.prune();
-            limiters.login_ip.prune();
-            limiters.report_ip.prune();
-            limiters.lookup_ip.prune();
-            limiters.search_ip.prune();
-            limiters.addition_ip.prune();
-            limiters.addition_report.prune();
+            if let Err(e) = crate::db::limits::prune(&limits_db).await {
+                tracing::warn!(error = %e, "could not prune attempt limits");
+            }
             if let Err(e) =
                 tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
             {

@@ -1,39 +1,47 @@
-//! Attempt limits kept by the `governor` crate (GCRA), keyed by account or IP.
-//!
-//! Limits live in the process: with N server processes an attacker gets N
-//! times the budget, which still bounds guessing.
+//! Attempt limits (GCRA: `burst` attempts, one given back every
+//! `replenish`), keyed by account or IP and kept in PostgreSQL so that every
+//! server process shares one budget (`db::limits`). Keys are stored as a
+//! SHA-256 of the limit's name and the key: no address or e-mail in clear.
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
 
-/// A keyed limiter: `burst` attempts, one given back every `replenish`.
+/// One limit: its name (part of every stored key), burst and refill.
 pub struct Limiter {
-    inner: DefaultKeyedRateLimiter<String>,
+    name: &'static str,
+    burst: u32,
+    replenish: Duration,
 }
 
 impl Limiter {
-    /// A limiter allowing `burst` attempts per key, refilled one per `replenish`.
-    pub fn new(burst: u32, replenish: Duration) -> Limiter {
-        let burst = NonZeroU32::new(burst.max(1)).expect("non-zero");
-        let quota = Quota::with_period(replenish.max(Duration::from_millis(1)))
-            .expect("non-zero period")
-            .allow_burst(burst);
+    /// A limit allowing `burst` attempts per key, refilled one per `replenish`.
+    pub fn new(name: &'static str, burst: u32, replenish: Duration) -> Limiter {
         Limiter {
-            inner: RateLimiter::keyed(quota),
+            name,
+            burst: burst.max(1),
+            replenish: replenish.max(Duration::from_millis(1)),
         }
     }
 
-    /// Takes one attempt for `key`; false when the key has none left.
-    pub fn check(&self, key: &str) -> bool {
-        self.inner.check_key(&key.to_owned()).is_ok()
+    /// The stored form of `key` under this limit.
+    pub fn digest(&self, key: &str) -> Vec<u8> {
+        let mut h = Sha256::new();
+        h.update(self.name.as_bytes());
+        h.update([0]);
+        h.update(key.as_bytes());
+        h.finalize().to_vec()
     }
 
-    /// Forgets keys that are back to a full budget (memory bound).
-    pub fn prune(&self) {
-        self.inner.retain_recent();
+    /// Seconds between two attempts given back.
+    pub fn interval_secs(&self) -> f64 {
+        self.replenish.as_secs_f64()
+    }
+
+    /// How far ahead of now a key's budget may be spent, in seconds.
+    pub fn window_secs(&self) -> f64 {
+        self.replenish.as_secs_f64() * f64::from(self.burst)
     }
 }
 
@@ -53,11 +61,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn burst_then_refuse_per_key() {
-        let l = Limiter::new(3, Duration::from_secs(3600));
-        assert!(l.check("a") && l.check("a") && l.check("a"));
-        assert!(!l.check("a"));
-        assert!(l.check("b"));
+    fn keys_are_digests_of_name_and_key() {
+        let a = Limiter::new("login_ip", 3, Duration::from_secs(60));
+        let b = Limiter::new("report_ip", 3, Duration::from_secs(60));
+        assert_ne!(a.digest("1.2.3.4"), b.digest("1.2.3.4"));
+        assert_eq!(a.digest("1.2.3.4").len(), 32);
+        assert_eq!(a.window_secs(), 180.0);
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub async fn school_staff_emails<'e>(
     sqlx::query_scalar!(
         r#"select a.email from accounts a join account_schools s on s.account_id = a.id
            where s.school_id = $1 and a.active and a.role = 'school_staff'
-             and ($2::uuid is null or case_open_to($2, (select restricted from cases where id = $2), a.id))
+             and ($2::uuid is null or exists (select 1 from cases c where c.id = $2 and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = a.id))))
            order by a.email"#,
         school.0,
         case.map(|c| c.0)

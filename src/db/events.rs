@@ -75,7 +75,7 @@ pub async fn list(
            from case_events e
            join cases c on c.id = e.case_id
            left join accounts a on a.id = e.actor_id
-           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where e.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
              and (not e.internal or $3)
            order by e.id"#,
         case.0,
@@ -116,7 +116,7 @@ pub async fn open_questions(
                                where e.case_id = c.id and e.kind = 'question'
                                order by e.id desc limit 1) q
            where c.school_id = any($1) and c.status = 'awaiting_school'
-             and case_open_to(c.id, c.restricted, $2)
+             and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $2))
            order by q.created_at
            limit $3"#,
         scope.school_ids() as &[Uuid],

@@ -95,7 +95,7 @@ pub async fn list(
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
                   a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>"
            from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
-           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where e.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
@@ -118,7 +118,7 @@ pub async fn get(
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
                   a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>"
            from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
-           where e.id = $1 and e.case_id = $2 and ((c.school_id = any($3) and case_open_to(c.id, c.restricted, $5)) or ($4 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
+           where e.id = $1 and e.case_id = $2 and ((c.school_id = any($3) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $5))) or ($4 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
         id.0,
         case.0,
         scope.school_ids() as &[Uuid],

@@ -8,6 +8,7 @@ pub mod deletions;
 pub mod events;
 pub mod evidence;
 pub mod inbox;
+pub mod limits;
 pub mod outbox;
 pub mod purge;
 pub mod queue;

@@ -115,7 +115,7 @@ pub async fn list_requests(
            from platform_requests r
            join online_targets t on t.id = r.target_id
            join cases c on c.id = r.case_id
-           where r.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where r.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by r.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
@@ -164,7 +164,7 @@ pub async fn list_escalations(
     sqlx::query_as!(
         Escalation,
         r#"select e.reference, e.escalated_on as "escalated_on: NaiveDate" from escalations e join cases c on c.id = e.case_id
-           where e.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by e.seq"#,
+           where e.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline(),
@@ -263,7 +263,7 @@ pub async fn list_interventions(
         r#"select i.id, i.proposed_on as "proposed_on: NaiveDate", i.topic, i.answer,
                   i.scheduled_on as "scheduled_on: NaiveDate", i.answer_note, a.display_name as "answered_by_name?"
            from interventions i join cases c on c.id = i.case_id left join accounts a on a.id = i.answered_by
-           where i.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by i.seq"#,
+           where i.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by i.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline(),
@@ -347,7 +347,7 @@ pub async fn list_sanctions(
         r#"select s.kind as "kind: SanctionKind", s.decided_on as "decided_on: NaiveDate", s.note,
                   s.created_at as "created_at: DateTime<Utc>", au.kind as "author_kind?", au.name as "author_name?"
            from sanctions s join cases c on c.id = s.case_id left join case_authors au on au.id = s.author_id
-           where s.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by s.seq"#,
+           where s.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))) order by s.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],
         scope.helpline(),

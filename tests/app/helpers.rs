@@ -193,6 +193,21 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
+/// Serves `state` on a new port with the server loop of `vigie serve`
+/// itself (stopped with the test); returns its base URL.
+async fn serve(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let header_timeout = state.config.header_timeout;
+    tokio::spawn(vigie::server::serve(
+        listener,
+        build_router(state),
+        header_timeout,
+        std::future::pending(),
+    ));
+    base
+}
+
 /// A folder removed on drop.
 pub struct TempDir(pub PathBuf);
 
@@ -238,17 +253,7 @@ impl TestApp {
             }),
             None => Arc::new(local),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let header_timeout = config.header_timeout;
-        let router = build_router(AppState::new(db.clone(), config, storage));
-        // The server loop of `vigie serve` itself, stopped with the test.
-        tokio::spawn(vigie::server::serve(
-            listener,
-            router,
-            header_timeout,
-            std::future::pending(),
-        ));
+        let base = serve(AppState::new(db.clone(), config, storage)).await;
         TestApp {
             base,
             db,
@@ -257,6 +262,16 @@ impl TestApp {
             config: kept,
             _dir: dir,
         }
+    }
+
+    /// A second server process on the same database and evidence folder
+    /// (another node behind the load balancer); returns a browser on it.
+    pub async fn second_node(&self) -> Browser {
+        let storage: Arc<dyn Storage> = Arc::new(LocalStorage::new(&self.evidence_dir).unwrap());
+        let base = serve(AppState::new(self.db.clone(), self.config.clone(), storage)).await;
+        let mut b = self.browser();
+        b.base = base;
+        b
     }
 
     /// A school.

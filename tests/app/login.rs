@@ -189,6 +189,39 @@ async fn login_is_rate_limited_per_ip_across_accounts() {
 }
 
 #[tokio::test]
+async fn attempt_limits_are_shared_by_every_server_process() {
+    let app = TestApp::spawn_with(|c| c.login.per_account = 4, None).await;
+    app.account("cible@example.org", Role::Helpline, &[]).await;
+    let (one, two) = (app.browser(), app.second_node().await);
+    let wrong = [("email", "cible@example.org"), ("password", "devine")];
+    for b in [&one, &two, &one, &two] {
+        let p = b.submit("/login", "/login", &wrong).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    // The fifth attempt, on either node, is refused: one budget, not two.
+    let right = [("email", "cible@example.org"), ("password", PASSWORD)];
+    for b in [&one, &two] {
+        assert_eq!(
+            b.submit("/login", "/login", &right).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    // Nothing of the address is stored in clear.
+    let stored: i64 = sqlx::query_scalar("select count(*) from rate_limits")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(stored >= 2);
+    let clear: i64 = sqlx::query_scalar(
+        "select count(*) from rate_limits where position('cible'::bytea in key) > 0 or position('127.0.0.1'::bytea in key) > 0",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(clear, 0);
+}
+
+#[tokio::test]
 async fn logout_needs_the_token_and_ends_the_session() {
     let app = TestApp::spawn().await;
     let (b, _) = app.head_teacher("0691664K").await;

@@ -199,7 +199,7 @@ pub async fn lock(
                   c.claimed_by as "claimed_by: AccountId", c.legal_hold
            from cases c
            join schools s on s.id = c.school_id
-           where c.id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where c.id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            for update of c"#,
         id.0,
         scope.school_ids() as &[Uuid],

@@ -56,7 +56,7 @@ pub async fn related_cases(
            join cases o on o.id = m.case_id
            join cases c on c.id = $1
            where o.school_id = c.school_id and c.school_id = any($2)
-             and case_open_to(c.id, c.restricted, $3) and case_open_to(o.id, o.restricted, $3)
+             and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $3)) and (not o.restricted or exists (select 1 from case_access ca where ca.case_id = o.id and ca.account_id = $3))
            order by o.created_at desc, o.id, m.value
            limit $4"#,
         id.0,

@@ -91,7 +91,7 @@ pub async fn get_case(
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by
-           where c.id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
+           where c.id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))"#,
         id.0,
         scope.school_ids() as &[Uuid],
         scope.helpline(),
@@ -129,7 +129,7 @@ pub async fn list_authors(
     sqlx::query_as!(
         Author,
         r#"select a.id, a.kind, a.name, a.group_name from case_authors a join cases c on c.id = a.case_id
-           where a.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where a.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by a.position"#,
         id.0,
         scope.school_ids() as &[Uuid],
@@ -169,7 +169,7 @@ pub async fn list_targets(
         Target,
         r#"select t.id as "id: TargetId", t.platform, t.target, t.added_at as "added_at: DateTime<Utc>"
            from online_targets t join cases c on c.id = t.case_id
-           where t.case_id = $1 and ((c.school_id = any($2) and case_open_to(c.id, c.restricted, $4)) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           where t.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
            order by t.seq"#,
         id.0,
         scope.school_ids() as &[Uuid],
@@ -257,7 +257,7 @@ pub async fn list_for_school(
                           (c.status not in ('awaiting_school', 'returned'))::int * 4
                             + (c.status = 'closed')::int * 2 + (c.urgency <> 'danger')::int as rank
                    from cases c
-                   where c.school_id = any($1) and case_open_to(c.id, c.restricted, $9)
+                   where c.school_id = any($1) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $9))
                      and ($2::case_status is null or c.status = $2)
                      and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)) ranked
                  where ($6::int is null or rank > $6
@@ -287,7 +287,7 @@ pub async fn count_by_status(
 ) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
         r#"select status as "status: CaseStatus", count(*) as "n!" from cases
-           where school_id = any($1) and case_open_to(id, restricted, $2) group by status"#,
+           where school_id = any($1) and (not restricted or exists (select 1 from case_access ca where ca.case_id = cases.id and ca.account_id = $2)) group by status"#,
         scope.school_ids() as &[Uuid],
         scope.actor().0
     )

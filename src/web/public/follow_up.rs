@@ -71,11 +71,8 @@ pub(super) async fn open_follow_up(
         )
             .into_response()
     };
-    if !state
-        .limiters
-        .lookup_ip
-        .check(&ip.map(ip_key).unwrap_or_else(|| "unknown".into()))
-    {
+    let key = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
+    if !state.allow(&state.limiters.lookup_ip, &key).await? {
         let layout = public_layout(&session).await?;
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,
@@ -213,9 +210,16 @@ impl FromRequestParts<AppState> for Addition {
             .unwrap_or(ClientIp(None));
         let ip = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
         let limits = &state.limiters;
-        if !limits.addition_ip.check(&ip)
-            || !limits.addition_report.check(&access.report().to_string())
-        {
+        let report = access.report().to_string();
+        let allowed = state
+            .allow(&limits.addition_ip, &ip)
+            .await
+            .map_err(|e| e.into_response())?
+            && state
+                .allow(&limits.addition_report, &report)
+                .await
+                .map_err(|e| e.into_response())?;
+        if !allowed {
             return Err(AppError::TooManyRequests.into_response());
         }
         Ok(Addition(access))

@@ -94,11 +94,12 @@ pub(super) async fn log_in(
     };
     // Both budgets are spent whether or not the account exists. The typed
     // address is keyed by its hash: whatever its length, a key is 64 bytes.
-    let ip_ok = state
-        .limiters
-        .login_ip
-        .check(&ip.map(ip_key).unwrap_or_else(|| "unknown".into()));
-    let account_ok = state.limiters.login_account.check(&account_key(&typed));
+    let ip_key = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
+    let limits = &state.limiters;
+    let ip_ok = state.allow(&limits.login_ip, &ip_key).await?;
+    let account_ok = state
+        .allow(&limits.login_account, &account_key(&typed))
+        .await?;
     let csrf = csrf::token(&session).await?;
     if !(ip_ok && account_ok) {
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, TOO_MANY, csrf));

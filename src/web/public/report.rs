@@ -48,7 +48,7 @@ async fn search(state: &AppState, ip: Option<IpAddr>, q: &str) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let key = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
-    if !state.limiters.search_ip.check(&key) {
+    if !state.allow(&state.limiters.search_ip, &key).await? {
         return Err(AppError::TooManyRequests);
     }
     Ok(db::schools::search(&state.db, q).await?)
@@ -164,7 +164,7 @@ pub(super) async fn submit_report(
         );
     }
     let ip = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
-    if !state.limiters.report_ip.check(&ip) {
+    if !state.allow(&state.limiters.report_ip, &ip).await? {
         return refused(
             StatusCode::TOO_MANY_REQUESTS,
             TOO_MANY,
