@@ -10,10 +10,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -113,6 +114,8 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// The académies, for the queue's filter.
     pub academies: Arc<Cached<Vec<String>>>,
+    /// Request metrics of this process (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The active helpline agents, for the queue's bulk reassignment (an
     /// agent deactivated meanwhile is refused by the operation).
     pub agents: Arc<Cached<Vec<crate::db::accounts::Agent>>>,
@@ -138,6 +141,7 @@ impl AppState {
             uploads,
             academies: Arc::default(),
             agents: Arc::default(),
+            metrics: Arc::default(),
             db,
             config: Arc::new(config),
             storage,
@@ -164,6 +168,7 @@ pub fn build_router(state: AppState) -> Router {
 
     let request_id = HeaderName::from_static("x-request-id");
     let hsts = config.secure_cookies();
+    let metrics = state.metrics.clone();
     web::router()
         .layer(axum::middleware::from_fn(web::extract::refuse_cross_site))
         .layer(sessions)
@@ -187,10 +192,21 @@ pub fn build_router(state: AppState) -> Router {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
                     tracing::info_span!("request", method = %req.method(), route, request_id = id)
-                }))
+                })
+                // One line per request at the default level: the span's
+                // method, route and id, with status and latency.
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::new()),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         .with_state(state)
 }
 

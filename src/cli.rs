@@ -197,7 +197,16 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
         None
     };
     let header_timeout = config.header_timeout;
+    let metrics_addr = config.metrics_addr;
     let state = AppState::new(pool.clone(), config, storage);
+    if let Some(addr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (METRICS_ADDR)"))?;
+        let router = crate::metrics::router(state.metrics.clone(), pool.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        tracing::info!(%addr, "metrics served");
+    }
     let limits_db = pool.clone();
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -219,7 +228,8 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
         }
     });
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "Vigie is listening");
-    println!("Vigie listens on {public_url} (Ctrl-C to stop)");
+    // On stderr: stdout carries only log lines (JSON with LOG_FORMAT=json).
+    eprintln!("Vigie listens on {public_url} (Ctrl-C to stop)");
     crate::server::serve(listener, app, header_timeout, shutdown_signal()).await;
     cleanup.abort();
     if let Some(w) = worker {

@@ -12,6 +12,7 @@ pub mod embedded_pg;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod ops;
 pub mod server;
 pub mod storage;

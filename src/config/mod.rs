@@ -157,6 +157,9 @@ pub struct Config {
     /// How many reverse proxies of ours stand in front of Vigie: the client
     /// is read from `X-Forwarded-For` that many entries from the right.
     pub trusted_proxies: usize,
+    /// Where `/metrics` is served (`METRICS_ADDR`), never on the public
+    /// address; none: not served.
+    pub metrics_addr: Option<SocketAddr>,
     /// Outgoing mail.
     pub mail: MailSettings,
     /// Overdue thresholds of the helpline queue.
@@ -223,6 +226,10 @@ impl Config {
             uploads: UploadLimits::from_env()?,
             login: LoginLimits::from_env()?,
             trusted_proxies: number("TRUSTED_PROXIES", 0)? as usize,
+            metrics_addr: var("METRICS_ADDR")
+                .map(|a| a.parse())
+                .transpose()
+                .context("METRICS_ADDR must be an address such as 127.0.0.1:9464")?,
             header_timeout: Duration::from_secs(number("HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
             mail: MailSettings::from_env()?,
             queue: QueueDelays::from_env()?,
@@ -256,6 +263,7 @@ impl Config {
                 replenish: Duration::from_secs(180),
             },
             trusted_proxies: 0,
+            metrics_addr: None,
             header_timeout: Duration::from_secs(10),
             mail: MailSettings {
                 smtp_url: "smtp://127.0.0.1:1".into(),

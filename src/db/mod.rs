@@ -7,6 +7,7 @@ pub mod cases;
 pub mod deletions;
 pub mod events;
 pub mod evidence;
+pub mod health;
 pub mod inbox;
 pub mod limits;
 pub mod outbox;

@@ -81,6 +81,16 @@ impl Storage for LocalStorage {
         }
         Ok(())
     }
+
+    async fn check(&self) -> anyhow::Result<()> {
+        let meta = tokio::fs::metadata(&self.root).await?;
+        anyhow::ensure!(meta.is_dir(), "the evidence folder is not a folder");
+        anyhow::ensure!(
+            !meta.permissions().readonly(),
+            "the evidence folder is read-only"
+        );
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn get(&self, key: &str) -> anyhow::Result<Bytes>;
     /// Deletes a blob; deleting a missing blob is not an error.
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Whether the store answers (`/readyz`).
+    async fn check(&self) -> anyhow::Result<()>;
 }
 
 /// A new server-made storage key: never derived from anything a user sent.

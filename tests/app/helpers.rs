@@ -176,6 +176,9 @@ impl Storage for FailingStorage {
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         self.inner.delete(key).await
     }
+    async fn check(&self) -> anyhow::Result<()> {
+        self.inner.check().await
+    }
 }
 
 /// A running app on its own database.

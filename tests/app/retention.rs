@@ -183,6 +183,9 @@ impl vigie::storage::Storage for Undeletable {
     async fn delete(&self, _key: &str) -> anyhow::Result<()> {
         anyhow::bail!("storage unavailable (test)")
     }
+    async fn check(&self) -> anyhow::Result<()> {
+        anyhow::bail!("storage unavailable (test)")
+    }
 }
 
 #[tokio::test]

@@ -33,6 +33,28 @@ pub(super) async fn home(session: Session) -> AppResult<HomePage> {
 }
 
 /// 200 when the database answers, 503 otherwise.
+/// Ready to serve: the database and the evidence store answer (a load
+/// balancer takes the node out while either does not).
+pub(super) async fn readyz(State(state): State<AppState>) -> Response {
+    let db = sqlx::query_scalar!("select 1 as \"one!\"")
+        .fetch_one(&state.db)
+        .await;
+    let storage = state.storage.check().await;
+    match (db, storage) {
+        (Ok(_), Ok(())) => (StatusCode::OK, "ready").into_response(),
+        (db, storage) => {
+            if let Err(e) = db {
+                tracing::error!(error = %e, "readiness: database unreachable");
+            }
+            if let Err(e) = storage {
+                tracing::error!(error = %format!("{e:#}"), "readiness: evidence store unreachable");
+            }
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
+    }
+}
+
+/// Alive: the process answers and reaches its database.
 pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar!("select 1 as \"one!\"")
         .fetch_one(&state.db)

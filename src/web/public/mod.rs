@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/healthz", get(home::healthz))
+        .route("/readyz", get(home::readyz))
         .route("/login", get(home::show_login).post(home::log_in))
         .route("/logout", post(home::log_out))
         .route("/static/{*path}", get(home::static_file))
