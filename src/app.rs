@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -176,6 +178,7 @@ pub fn build_router(state: AppState) -> Router {
         // A client that stops sending its body is cut off.
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(hsts, security_headers))
+        .layer(compression())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -208,6 +211,21 @@ pub fn build_router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .with_state(state)
+}
+
+/// gzip or brotli for pages and static files, as the browser accepts;
+/// never for a download (evidence, report files, later dossiers: anything
+/// sent as an attachment), an image or a PDF — those are sent byte for byte.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let not_attachment = |_: StatusCode, _: Version, h: &HeaderMap, _: &Extensions| {
+        !h.contains_key(header::CONTENT_DISPOSITION)
+    };
+    CompressionLayer::new().compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/pdf"))
+            .and(NotForContentType::const_new("video/"))
+            .and(not_attachment),
+    )
 }
 
 /// The headers every response carries; a route may set a stricter CSP (the

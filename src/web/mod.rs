@@ -3,6 +3,7 @@
 //! case page, evidence downloads and the error page.
 
 pub mod admin;
+pub mod assets;
 pub mod case_page;
 pub mod error_page;
 pub mod evidence;

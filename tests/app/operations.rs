@@ -117,3 +117,55 @@ async fn readiness_fails_while_the_evidence_store_does_not_answer() {
     // Alive all the same: the process answers and reaches its database.
     assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn pages_are_compressed_assets_cached_forever_and_evidence_sent_as_is() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b
+        .open_case(
+            &[],
+            vec![("evidence", "capture.png", crate::helpers::png())],
+        )
+        .await;
+    let page = b.get(&format!("/school/cases/{case}")).await;
+    let fetch = async |path: &str, encoding: &str| {
+        b.client
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap()
+    };
+    // The page itself, brotli or gzip as accepted.
+    let html = fetch(&format!("/school/cases/{case}"), "br").await;
+    assert_eq!(html.headers()["content-encoding"], "br");
+    assert_eq!(html.headers()["cache-control"], "no-store");
+    let html = fetch(&format!("/school/cases/{case}"), "gzip").await;
+    assert_eq!(html.headers()["content-encoding"], "gzip");
+
+    // The stylesheet under its hashed name, for a year; the plain name revalidated.
+    let css = page.attr("link[rel=stylesheet]", "href").unwrap();
+    let hash = css
+        .trim_start_matches("/static/css/vigie.")
+        .trim_end_matches(".css");
+    assert!(
+        hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{css}"
+    );
+    let r = fetch(&css, "gzip").await;
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let plain = fetch("/static/css/vigie.css", "identity").await;
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+
+    // Evidence goes byte for byte, whatever the browser accepts.
+    let link = page.attr(".evidence a", "href").unwrap();
+    let r = fetch(&link, "gzip, br").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.bytes().await.unwrap().to_vec(), crate::helpers::png());
+}

@@ -3,8 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -166,34 +166,6 @@ pub(super) async fn log_out(session: Session, CsrfForm(_): CsrfForm<Empty>) -> A
 /// The fallback: a French 404.
 pub async fn not_found() -> AppError {
     AppError::NotFound
-}
-
-/// Assets are compiled into the binary: one file to deploy.
-const STATIC_FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "css/vigie.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../static/css/vigie.css"),
-    ),
-    (
-        "js/vigie.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../../static/js/vigie.js"),
-    ),
-];
-
-pub(super) async fn static_file(Path(path): Path<String>) -> Response {
-    match STATIC_FILES.iter().find(|(p, _, _)| *p == path) {
-        Some((_, mime, body)) => (
-            [
-                (header::CONTENT_TYPE, *mime),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            *body,
-        )
-            .into_response(),
-        None => AppError::NotFound.into_response(),
-    }
 }
 
 /// The guide for head teachers.

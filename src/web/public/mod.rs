@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(home::readyz))
         .route("/login", get(home::show_login).post(home::log_in))
         .route("/logout", post(home::log_out))
-        .route("/static/{*path}", get(home::static_file))
+        .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/guide", get(home::guide))
         .route("/confidentialite", get(home::privacy))
         .route("/mentions-legales", get(legal::legal_notices))
