@@ -136,10 +136,11 @@ async fn worker(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
     let config = Arc::new(config.clone());
     tracing::info!("outbox worker running");
-    tokio::select! {
-        _ = jobs::run(pool, mailer, config, storage, Duration::from_secs(2)) => {},
-        _ = shutdown_signal() => {},
-    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let idle = Duration::from_secs(2);
+    let running = tokio::spawn(jobs::run(pool, mailer, config, storage, idle, stopped));
+    shutdown_signal().await;
+    jobs::drain(&stop, running).await;
     Ok(())
 }
 
@@ -184,6 +185,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
     let addr = config.bind_addr;
     let public_url = config.public_url.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = if config.mail.worker_in_serve {
         let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
         Some(tokio::spawn(jobs::run(
@@ -192,6 +194,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
             Arc::new(config.clone()),
             storage.clone(),
             Duration::from_secs(2),
+            stopped,
         )))
     } else {
         None
@@ -232,8 +235,9 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     eprintln!("Vigie listens on {public_url} (Ctrl-C to stop)");
     crate::server::serve(listener, app, header_timeout, shutdown_signal()).await;
     cleanup.abort();
+    // Requests are drained; then the jobs finish their round.
     if let Some(w) = worker {
-        w.abort();
+        jobs::drain(&stop, w).await;
     }
     tracing::info!("Vigie stopped");
     Ok(())

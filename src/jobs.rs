@@ -16,16 +16,19 @@ use crate::storage::Storage;
 /// How often the retention purge runs.
 const PURGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
-/// Runs forever, then waits `idle` between rounds.
+/// Runs rounds of every job, waiting `idle` between rounds, until `stop`
+/// turns true: a round under way is finished first (a job is never cut off
+/// between sending a mail and recording it sent).
 pub async fn run(
     pool: PgPool,
     mailer: Mailer,
     config: Arc<Config>,
     storage: Arc<dyn Storage>,
     idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let policy = worker::RetryPolicy::of(&config.mail);
-    loop {
+    while !*stop.borrow() {
         let now = Utc::now();
         if let Err(e) = messages::flag_overdue_reports(
             &pool,
@@ -52,7 +55,23 @@ pub async fn run(
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "retention purge check error"),
         }
-        tokio::time::sleep(idle).await;
+        tokio::select! {
+            _ = tokio::time::sleep(idle) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    tracing::info!("background jobs stopped");
+}
+
+/// Stops the jobs started with `stop`'s sender and waits (at most a minute)
+/// for their round under way to end.
+pub async fn drain(stop: &tokio::sync::watch::Sender<bool>, jobs: tokio::task::JoinHandle<()>) {
+    let _ = stop.send(true);
+    if tokio::time::timeout(Duration::from_secs(60), jobs)
+        .await
+        .is_err()
+    {
+        tracing::warn!("background jobs did not stop within a minute");
     }
 }
 

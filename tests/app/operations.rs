@@ -1,5 +1,6 @@
 //! Running it: `/healthz`, `/readyz`, `/metrics` on its own address, one
-//! JSON log line per request that names the route, never the query.
+//! JSON log line per request that names the route, never the query; a
+//! SIGTERM drains requests, then lets the background jobs end their round.
 
 use std::process::{Command, Stdio};
 
@@ -21,7 +22,7 @@ async fn a_server_logs_each_request_as_json_and_serves_metrics_apart() {
         .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info,sqlx=warn,tower_sessions=warn")
-        .env("MAIL_WORKER_IN_SERVE", "0")
+        .env("MAIL_WORKER_IN_SERVE", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -81,6 +82,7 @@ async fn a_server_logs_each_request_as_json_and_serves_metrics_apart() {
     )
     .unwrap();
     let out = server.wait_with_output().unwrap();
+    assert!(out.status.success(), "SIGTERM stops it cleanly");
     let logs = String::from_utf8_lossy(&out.stdout);
     assert!(!logs.contains(secret), "the query string was logged");
     let lines: Vec<serde_json::Value> = logs
@@ -101,6 +103,12 @@ async fn a_server_logs_each_request_as_json_and_serves_metrics_apart() {
             .ends_with("ms")
     );
     assert_eq!(request["span"]["request_id"].as_str().unwrap().len(), 36);
+    // On SIGTERM the background jobs finished their round and stopped.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "background jobs stopped")
+    );
 }
 
 #[tokio::test]
