@@ -317,6 +317,37 @@ pub async fn apply(
     }
 }
 
+/// Checks the uploaded evidence files, then applies the command made of
+/// them (school or helpline files); no file, or a refused one, comes back
+/// next to the upload field.
+pub async fn apply_files(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+    form: &crate::web::upload::MultipartForm,
+    command: impl FnOnce(Vec<crate::ops::files::CheckedFile>) -> CaseCommand,
+) -> AppResult<Response> {
+    let mut errors = super::forms::FieldErrors::default();
+    let files = form
+        .checked_files("evidence", &mut errors)
+        .filter(|f| !f.is_empty());
+    let Some(files) = files else {
+        if errors.is_empty() {
+            errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
+        }
+        return CasePage::with_errors(state, actor, id, FormState::with(errors)).await;
+    };
+    apply(
+        state,
+        actor,
+        id,
+        command(files),
+        "pieces",
+        FormState::default(),
+    )
+    .await
+}
+
 /// Where an audience's case pages live.
 fn base_of(role: Role) -> &'static str {
     match role {

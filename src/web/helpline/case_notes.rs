@@ -11,9 +11,9 @@ use crate::domain::ids::CaseId;
 use crate::domain::values::TextRule;
 use crate::error::AppResult;
 use crate::ops::case::CaseCommand;
-use crate::web::case_page::{CasePage, apply};
+use crate::web::case_page::{CasePage, apply, apply_files};
 use crate::web::extract::{CsrfForm, CsrfMultipart, HelplineAgent, Ids};
-use crate::web::forms::{FieldErrors, FormState};
+use crate::web::forms::FormState;
 
 const INTERNAL_NOTE: TextRule = TextRule::required(
     10_000,
@@ -57,24 +57,5 @@ pub(super) async fn add_evidence(
     Ids(id): Ids<CaseId>,
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
-    let mut errors = FieldErrors::default();
-    let files = form
-        .checked_files("evidence", &mut errors)
-        .filter(|f| !f.is_empty());
-    let Some(files) = files else {
-        if errors.is_empty() {
-            errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
-        }
-        return CasePage::with_errors(&state, &agent.0, id, FormState::with(errors)).await;
-    };
-    let command = CaseCommand::HelplineEvidence(files);
-    apply(
-        &state,
-        &agent.0,
-        id,
-        command,
-        "pieces",
-        FormState::default(),
-    )
-    .await
+    apply_files(&state, &agent.0, id, &form, CaseCommand::HelplineEvidence).await
 }

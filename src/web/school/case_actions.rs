@@ -11,9 +11,9 @@ use crate::domain::ids::CaseId;
 use crate::domain::values::{TextRule, past_date};
 use crate::error::{AppError, AppResult};
 use crate::ops::case::{CaseCommand, ReportItem};
-use crate::web::case_page::{CasePage, apply};
+use crate::web::case_page::{CasePage, apply, apply_files};
 use crate::web::extract::{CsrfForm, CsrfMultipart, Ids, SchoolStaff};
-use crate::web::forms::{FieldErrors, FormState};
+use crate::web::forms::FormState;
 
 const NOTE: TextRule = TextRule::required(
     10_000,
@@ -138,26 +138,7 @@ pub(super) async fn add_evidence(
     Ids(id): Ids<CaseId>,
     CsrfMultipart(form): CsrfMultipart,
 ) -> AppResult<Response> {
-    let mut errors = FieldErrors::default();
-    let files = form
-        .checked_files("evidence", &mut errors)
-        .filter(|f| !f.is_empty());
-    let Some(files) = files else {
-        if errors.is_empty() {
-            errors.add("evidence", "Choisissez au moins un fichier à ajouter.");
-        }
-        return CasePage::with_errors(&state, &staff.0, id, FormState::with(errors)).await;
-    };
-    let command = CaseCommand::Evidence(files);
-    apply(
-        &state,
-        &staff.0,
-        id,
-        command,
-        "pieces",
-        FormState::default(),
-    )
-    .await
+    apply_files(&state, &staff.0, id, &form, CaseCommand::Evidence).await
 }
 
 /// An online target form.
