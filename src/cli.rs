@@ -16,7 +16,6 @@ use crate::domain::status::Role;
 use crate::domain::values::{EmailAddress, Uai};
 use crate::jobs;
 use crate::mail::Mailer;
-use crate::storage::LocalStorage;
 
 /// Vigie: cyber-harassment cases between schools and the e-Enfance helpline.
 #[derive(Parser)]
@@ -58,6 +57,18 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Manage the evidence store.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageCommand {
+    /// Copy every stored file from the local folder (`EVIDENCE_DIR`) to the
+    /// object store of `EVIDENCE_STORE`, checking each copy's SHA-256.
+    Migrate,
 }
 
 #[derive(Subcommand)]
@@ -123,6 +134,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                     schools,
                 },
         } => add_account(&database.pool, &email, &role, name, &schools).await,
+        Command::Storage {
+            command: StorageCommand::Migrate,
+        } => migrate_storage(&config, &database.pool).await,
     };
     database.pool.close().await;
     // Dropping the database stops the embedded cluster, if any.
@@ -133,7 +147,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 /// Runs the background jobs alone until SIGTERM or Ctrl-C.
 async fn worker(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let mailer = Mailer::new(&config.mail.smtp_url, &config.mail.from)?;
-    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
     let config = Arc::new(config.clone());
     tracing::info!("outbox worker running");
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -146,8 +160,8 @@ async fn worker(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
 
 /// Applies the retention rules now and says what went.
 async fn purge(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    let storage = LocalStorage::new(&config.evidence_dir)?;
-    let c = jobs::purge(pool, &storage, config, chrono::Utc::now()).await?;
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
+    let c = jobs::purge(pool, storage.as_ref(), config, chrono::Utc::now()).await?;
     let pending = db::deletions::pending(pool).await?;
     println!(
         "Purge: {} cases, {} reports, {} audit entries deleted; {pending} file(s) still to delete (retried by the background jobs).",
@@ -174,7 +188,7 @@ async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     if config.environment == Environment::Production {
         bail!("demo data is refused when VIGIE_ENV=production");
     }
-    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
     let ops = crate::ops::Ops::new(pool.clone(), Arc::new(config.clone()), storage);
     crate::demo::seed(&ops).await?;
     println!("Demo data ready: see README.md for the accounts.");
@@ -182,7 +196,13 @@ async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::Result<()> {
-    let storage = Arc::new(LocalStorage::new(&config.evidence_dir)?);
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
+    // Uploads a killed process was receiving (another process on the same
+    // folder may be receiving newer ones).
+    let removed = crate::storage::spool::clean(&config.spool_dir, Duration::from_secs(3600))?;
+    if removed > 0 {
+        tracing::info!(removed, "old spooled uploads removed");
+    }
     let addr = config.bind_addr;
     let public_url = config.public_url.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -331,5 +351,37 @@ async fn add_account(
     }
     tx.commit().await?;
     println!("Account {} ({}) is ready.", email, role.as_str());
+    Ok(())
+}
+
+async fn migrate_storage(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let Some(s3) = &config.evidence_s3 else {
+        anyhow::bail!("set EVIDENCE_STORE=s3://bucket (and S3_*) to say where the files go");
+    };
+    let from = crate::storage::LocalStorage::new(&config.evidence_dir)?;
+    let to = crate::storage::S3Storage::new(s3)?;
+    crate::storage::Storage::check(&to)
+        .await
+        .context("the object store does not answer")?;
+    let m = crate::ops::move_store::migrate(pool, &from, &to).await?;
+    println!(
+        "Files copied and verified: {} ({} MB); already in the store and verified: {}; missing from {}: {}; copy with a wrong hash (removed): {}.",
+        m.copied,
+        m.bytes / (1024 * 1024),
+        m.already,
+        config.evidence_dir.display(),
+        m.missing.len(),
+        m.altered.len()
+    );
+    for key in &m.missing {
+        println!("missing: {key}");
+    }
+    for key in &m.altered {
+        println!("wrong hash: {key}");
+    }
+    anyhow::ensure!(
+        m.missing.is_empty() && m.altered.is_empty(),
+        "some files were not migrated"
+    );
     Ok(())
 }

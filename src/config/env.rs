@@ -136,3 +136,25 @@ pub(super) fn number(name: &str, default: u64) -> anyhow::Result<u64> {
             .with_context(|| format!("{name} must be a whole number")),
     }
 }
+
+/// `EVIDENCE_STORE=s3://bucket` with `S3_*`: evidence in object storage;
+/// unset or `local`: in `EVIDENCE_DIR`.
+pub(super) fn s3_settings() -> anyhow::Result<Option<super::S3Settings>> {
+    let store = var("EVIDENCE_STORE").unwrap_or_else(|| "local".into());
+    if store == "local" {
+        return Ok(None);
+    }
+    let Some(bucket) = store.strip_prefix("s3://").filter(|b| b.len() >= 3) else {
+        anyhow::bail!("EVIDENCE_STORE must be `local` or `s3://bucket-name`");
+    };
+    let required = |name: &str| {
+        var(name).with_context(|| format!("{name} is required with EVIDENCE_STORE={store}"))
+    };
+    Ok(Some(super::S3Settings {
+        bucket: bucket.trim_end_matches('/').to_owned(),
+        endpoint: var("S3_ENDPOINT"),
+        region: var("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: required("S3_ACCESS_KEY_ID")?,
+        secret_access_key: required("S3_SECRET_ACCESS_KEY")?,
+    }))
+}

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+pub use crate::storage::S3Settings;
+
 mod env;
 
 use env::{number, var};
@@ -138,8 +140,12 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Folder for the embedded cluster and, by default, evidence files.
     pub data_dir: PathBuf,
-    /// Folder where evidence files are stored.
+    /// Folder where evidence files are stored (unless in S3).
     pub evidence_dir: PathBuf,
+    /// The S3-compatible bucket evidence goes to instead, if configured.
+    pub evidence_s3: Option<S3Settings>,
+    /// Folder where large uploads are spooled while they arrive.
+    pub spool_dir: PathBuf,
     /// Address the HTTP server listens on.
     pub bind_addr: SocketAddr,
     /// The URL users reach the site at (links in mails; `https` makes cookies `Secure`).
@@ -217,6 +223,10 @@ impl Config {
         Ok(Config {
             environment,
             database_url: var("DATABASE_URL"),
+            evidence_s3: env::s3_settings()?,
+            spool_dir: var("UPLOAD_SPOOL_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("spool")),
             data_dir,
             evidence_dir,
             bind_addr,
@@ -246,6 +256,8 @@ impl Config {
             environment: Environment::Development,
             database_url: None,
             evidence_dir: data_dir.join("evidence"),
+            evidence_s3: None,
+            spool_dir: data_dir.join("spool"),
             data_dir,
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),
             public_url: "http://127.0.0.1".into(),

@@ -8,18 +8,40 @@ use sqlx::{PgExecutor, PgPool};
 
 use super::Tx;
 
-/// Queues storage keys for deletion (in the caller's transaction, or alone).
+/// Queues storage keys for deletion now (in the caller's transaction, or
+/// alone); a key already queued becomes due now.
 pub async fn queue<'e>(db: impl PgExecutor<'e>, keys: &[String]) -> sqlx::Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
     sqlx::query!(
-        "insert into pending_deletions (storage_key) select unnest($1::text[]) on conflict do nothing",
+        r#"insert into pending_deletions (storage_key) select unnest($1::text[])
+           on conflict (storage_key) do update
+           set next_attempt_at = least(pending_deletions.next_attempt_at, now())"#,
         keys
     )
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Records, before a file is written, that it is to be deleted after
+/// `grace` unless the row that uses it commits first (and `withdraw`s this).
+pub async fn intend(pool: &PgPool, key: &str, grace: std::time::Duration) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"insert into pending_deletions (storage_key, next_attempt_at)
+           values ($1, now() + make_interval(secs => $2))"#,
+        key,
+        grace.as_secs_f64()
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The row using the file is written in `tx`: the file stays.
+pub async fn withdraw(tx: &mut Tx<'_>, key: &str) -> sqlx::Result<()> {
+    done(&mut **tx, key).await
 }
 
 /// Takes up to `n` deletions due at `now` that no other worker holds.
@@ -34,10 +56,10 @@ pub async fn claim_due(tx: &mut Tx<'_>, now: DateTime<Utc>, n: i64) -> sqlx::Res
     .await
 }
 
-/// The file is gone: forget it.
-pub async fn done(tx: &mut Tx<'_>, key: &str) -> sqlx::Result<()> {
+/// The file is gone (or kept): forget it.
+pub async fn done<'e>(db: impl PgExecutor<'e>, key: &str) -> sqlx::Result<()> {
     sqlx::query!("delete from pending_deletions where storage_key = $1", key)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -45,3 +45,34 @@ pub async fn mark_notified(tx: &mut Tx<'_>, id: ReportId) -> sqlx::Result<()> {
     .await?;
     Ok(())
 }
+
+/// A stored file as the database knows it.
+pub struct StoredFile {
+    /// Its storage key.
+    pub storage_key: String,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size_bytes: i64,
+}
+
+/// Stored files (evidence of cases and of reports) after `after` in key
+/// order, `n` at most: every file walked once, page by page.
+pub async fn stored_files(
+    pool: &sqlx::PgPool,
+    after: &str,
+    n: i64,
+) -> sqlx::Result<Vec<StoredFile>> {
+    sqlx::query_as!(
+        StoredFile,
+        r#"select storage_key as "storage_key!", sha256 as "sha256!", size_bytes as "size_bytes!" from (
+               select storage_key, sha256, size_bytes from evidence where storage_key > $1
+               union all
+               select storage_key, sha256, size_bytes from report_evidence where storage_key > $1
+           ) f order by storage_key limit $2"#,
+        after,
+        n
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -94,7 +94,14 @@ pub const LYING_TYPE: &str =
 /// Detects the type of `bytes` and checks it against the allow-list and
 /// against the extension of `file_name`.
 pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileType, Invalid> {
-    let detected = match infer::get(bytes).map(|t| t.mime_type()) {
+    let text = !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok();
+    detect_head(file_name, bytes, text)
+}
+
+/// `detect` for a file read as a stream: its first bytes (a few KiB), and
+/// whether the whole of it is UTF-8 with no NUL byte.
+pub fn detect_head(file_name: &str, head: &[u8], utf8_text: bool) -> Result<FileType, Invalid> {
+    let detected = match infer::get(head).map(|t| t.mime_type()) {
         Some("image/png") => FileType::Png,
         Some("image/jpeg") => FileType::Jpeg,
         Some("image/gif") => FileType::Gif,
@@ -102,7 +109,7 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileType, Invalid> {
         Some("application/pdf") => FileType::Pdf,
         Some("video/mp4") => FileType::Mp4,
         Some(_) => return Err(Invalid(REFUSED_TYPE)),
-        None if is_plain_text(bytes) => FileType::Text,
+        None if utf8_text && is_plain_text(head) => FileType::Text,
         None => return Err(Invalid(REFUSED_TYPE)),
     };
     let ext = file_name
@@ -130,17 +137,16 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileType, Invalid> {
     }
 }
 
-/// UTF-8 text with no NUL byte that does not start like markup (HTML, SVG,
-/// XML), which a browser could be talked into rendering.
-fn is_plain_text(bytes: &[u8]) -> bool {
-    if bytes.is_empty() || bytes.contains(&0) {
-        return false;
-    }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return false;
+/// Text (already known to be UTF-8 without NUL) that is not empty and does
+/// not start like markup (HTML, SVG, XML), which a browser could be talked
+/// into rendering. `head` may end in the middle of a character.
+fn is_plain_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
     };
-    let head = text.trim_start_matches('\u{feff}').trim_start();
-    !head.starts_with('<')
+    let start = valid.trim_start_matches('\u{feff}').trim_start();
+    !head.is_empty() && !start.starts_with('<')
 }
 
 /// Keeps a file name for display only: no path, no control characters, at

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use super::Ops;
@@ -16,7 +14,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::ids::AccountId;
 use crate::domain::upload::{self, FileType};
 use crate::error::{AppError, AppResult};
-use crate::storage::{self, Storage};
+use crate::storage::spool::Received;
+use crate::storage::{self, Blob, Storage};
 
 /// An upload whose type was read from its bytes and accepted.
 #[derive(Clone)]
@@ -25,25 +24,29 @@ pub struct CheckedFile {
     pub name: String,
     /// Detected type.
     pub file_type: FileType,
-    /// Content.
-    pub bytes: Bytes,
-    /// SHA-256, lowercase hex.
-    pub sha256: String,
+    /// Content, size and SHA-256.
+    pub content: Received,
+}
+
+impl CheckedFile {
+    /// Its size in bytes.
+    pub fn size(&self) -> i64 {
+        self.content.size as i64
+    }
 }
 
 /// Checks every file; the first refused one gives the message for the field.
 pub fn check_files<'a>(
-    files: impl Iterator<Item = (&'a str, &'a Bytes)>,
+    files: impl Iterator<Item = (&'a str, &'a Received)>,
 ) -> Result<Vec<CheckedFile>, String> {
     files
-        .map(|(file_name, bytes)| {
+        .map(|(file_name, content)| {
             let name = upload::clean_file_name(file_name);
-            match upload::detect(&name, bytes) {
+            match upload::detect_head(&name, &content.head, content.utf8_text) {
                 Ok(file_type) => Ok(CheckedFile {
-                    sha256: hex::encode(Sha256::digest(bytes)),
                     name,
                     file_type,
-                    bytes: bytes.clone(),
+                    content: content.clone(),
                 }),
                 Err(e) => Err(format!("« {name} » : {e}")),
             }
@@ -51,10 +54,17 @@ pub fn check_files<'a>(
         .collect()
 }
 
-/// Files written to storage during a transaction that has not committed yet:
-/// if the transaction fails, `discard` deletes them so no orphan is left; if
-/// the request is cancelled midway (the client went away), dropping deletes
-/// those that no committed row uses.
+/// How long a file written for a row that never committed (the process
+/// was killed midway) waits before the background jobs delete it: longer
+/// than any request may take.
+pub const UNCOMMITTED_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Files written to storage during a transaction that has not committed yet.
+/// Each key is recorded as a deletion due after `UNCOMMITTED_GRACE` before
+/// its file is written, and that record is withdrawn in the transaction that
+/// writes its row: whatever happens (failure, cancellation, `kill -9`), no
+/// file outlives its row for long. A failed transaction (`discard`) or a
+/// cancelled request (drop) deletes its files at once.
 pub struct PendingFiles {
     storage: Arc<dyn Storage>,
     pool: PgPool,
@@ -71,21 +81,34 @@ impl Drop for PendingFiles {
             return;
         };
         let (storage, pool) = (self.storage.clone(), self.pool.clone());
-        runtime.spawn(async move {
-            for key in keys {
-                // The commit may have gone through just before the cancellation.
-                match db::evidence::storage_key_in_use(&pool, &key).await {
-                    Ok(false) => {
-                        if let Err(e) = storage.delete(&key).await {
-                            tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
-                            let _ = db::deletions::queue(&pool, std::slice::from_ref(&key)).await;
-                        }
-                    }
-                    Ok(true) => {}
-                    Err(e) => tracing::error!(error = %e, "could not check an uncommitted evidence file"),
-                }
+        runtime.spawn(async move { delete_uncommitted(&pool, storage.as_ref(), keys).await });
+    }
+}
+
+/// Deletes the files of `keys` that no committed row uses; one that cannot
+/// be deleted now is left to the background jobs.
+async fn delete_uncommitted(pool: &PgPool, storage: &dyn Storage, keys: Vec<String>) {
+    for key in keys {
+        // A commit that reported an error (or raced a cancellation) may
+        // still have gone through.
+        match db::evidence::storage_key_in_use(pool, &key).await {
+            Ok(false) => {}
+            Ok(true) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "could not check an uncommitted evidence file");
+                continue;
             }
-        });
+        }
+        let deleted = match storage.delete(&key).await {
+            Ok(()) => db::deletions::done(pool, &key).await,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
+                db::deletions::queue(pool, std::slice::from_ref(&key)).await
+            }
+        };
+        if let Err(e) = deleted {
+            tracing::error!(error = %e, "could not record an evidence file's deletion");
+        }
     }
 }
 
@@ -99,12 +122,21 @@ impl PendingFiles {
         }
     }
 
-    /// Stores bytes under a new key, deleted again if the work fails.
-    pub async fn put(&mut self, bytes: &[u8]) -> AppResult<String> {
+    /// Stores `blob` under a new key for a row `tx` writes; deleted again
+    /// unless `tx` commits.
+    pub async fn put(&mut self, tx: &mut Tx<'_>, blob: Blob<'_>) -> AppResult<String> {
+        let key = self.reserve().await?;
+        self.storage.put(&key, blob).await?;
+        db::deletions::withdraw(tx, &key).await?;
+        Ok(key)
+    }
+
+    /// A new key, recorded for deletion before anything is written under it.
+    async fn reserve(&mut self) -> AppResult<String> {
         let key = storage::new_key();
+        db::deletions::intend(&self.pool, &key, UNCOMMITTED_GRACE).await?;
         // Tracked before the write: a cancellation during it still cleans up.
         self.keys.push(key.clone());
-        self.storage.put(&key, bytes).await?;
         Ok(key)
     }
 
@@ -118,13 +150,13 @@ impl PendingFiles {
         files: &[CheckedFile],
     ) -> AppResult<Vec<String>> {
         for f in files {
-            let key = self.put(&f.bytes).await?;
+            let key = self.put(tx, f.content.blob()).await?;
             let new = NewEvidence {
                 storage_key: &key,
                 original_name: &f.name,
                 file_type: f.file_type,
-                size: f.bytes.len() as i64,
-                sha256: &f.sha256,
+                size: f.size(),
+                sha256: &f.content.sha256,
             };
             let id = db::evidence::insert(tx, case, actor, &new).await?;
             db::audit::record(
@@ -148,8 +180,9 @@ impl PendingFiles {
         actor: Option<AccountId>,
         file: &ReportEvidence,
     ) -> AppResult<()> {
-        let bytes = self.storage.get(&file.storage_key).await?;
-        let key = self.put(&bytes).await?;
+        let key = self.reserve().await?;
+        self.storage.copy(&file.storage_key, &key).await?;
+        db::deletions::withdraw(tx, &key).await?;
         let file_type = FileType::from_mime(&file.mime_type)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
         let new = NewEvidence {
@@ -171,23 +204,10 @@ impl PendingFiles {
     }
 
     /// The transaction failed: delete what was stored (what cannot be
-    /// deleted now is queued for the background jobs).
+    /// deleted now is left to the background jobs).
     pub async fn discard(mut self) {
-        for key in std::mem::take(&mut self.keys) {
-            // A commit that reported an error may still have gone through.
-            if db::evidence::storage_key_in_use(&self.pool, &key)
-                .await
-                .unwrap_or(true)
-            {
-                continue;
-            }
-            if let Err(e) = self.storage.delete(&key).await {
-                tracing::warn!(error = %format!("{e:#}"), "uncommitted evidence file kept for a later deletion");
-                if let Err(e) = db::deletions::queue(&self.pool, &[key]).await {
-                    tracing::error!(error = %e, "could not queue an evidence file for deletion");
-                }
-            }
-        }
+        let keys = std::mem::take(&mut self.keys);
+        delete_uncommitted(&self.pool, self.storage.as_ref(), keys).await;
     }
 }
 
@@ -228,7 +248,7 @@ pub async fn delete_pending(
         for key in &keys {
             match storage.delete(key).await {
                 Ok(()) => {
-                    db::deletions::done(&mut tx, key).await?;
+                    db::deletions::done(&mut *tx, key).await?;
                     deleted += 1;
                 }
                 Err(e) => {

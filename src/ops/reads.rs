@@ -2,7 +2,6 @@
 //! or file — reads included, denied ones too). A read outside the caller's
 //! scope is recorded as denied and is a `NotFound`.
 
-use bytes::Bytes;
 use uuid::Uuid;
 
 use super::Ops;
@@ -11,6 +10,7 @@ use crate::db::{self, audit::Outcome};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::{CaseId, EvidenceId, ReportId};
 use crate::error::{AppError, AppResult};
+use crate::storage::ByteStream;
 
 /// A case with everything recorded on it, as its scope lets the caller see.
 pub struct CaseRecord {
@@ -77,7 +77,7 @@ pub async fn case(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<CaseRecord>
     })
 }
 
-/// Reads an evidence file of a case in the caller's scope, with its bytes;
+/// Opens an evidence file of a case in the caller's scope, as a stream;
 /// `action` says whether it is downloaded or previewed.
 pub async fn evidence(
     ops: &Ops,
@@ -85,13 +85,13 @@ pub async fn evidence(
     case: CaseId,
     id: EvidenceId,
     action: AuditAction,
-) -> AppResult<(db::evidence::Evidence, Bytes)> {
+) -> AppResult<(db::evidence::Evidence, ByteStream)> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     let Some(ev) = db::evidence::get(&ops.db, &scope, case, id).await? else {
         audit(ops, actor, action, id.0, Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let bytes = ops.storage.get(&ev.storage_key).await?;
+    let bytes = ops.storage.open(&ev.storage_key).await?;
     audit(ops, actor, action, id.0, Outcome::Ok).await?;
     Ok((ev, bytes))
 }
@@ -126,13 +126,13 @@ pub async fn report(ops: &Ops, actor: &Actor, id: ReportId) -> AppResult<ReportR
     })
 }
 
-/// Reads one file of a report of the caller's schools, with its bytes.
+/// Opens one file of a report of the caller's schools, as a stream.
 pub async fn report_file(
     ops: &Ops,
     actor: &Actor,
     id: ReportId,
     file: Uuid,
-) -> AppResult<(db::report_thread::ReportEvidence, Bytes)> {
+) -> AppResult<(db::report_thread::ReportEvidence, ByteStream)> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     let files = db::report_thread::evidence(&ops.db, &scope, id).await?;
     let action = AuditAction::DownloadReportEvidence;
@@ -140,7 +140,7 @@ pub async fn report_file(
         audit(ops, actor, action, id.0, Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let bytes = ops.storage.get(&f.storage_key).await?;
+    let bytes = ops.storage.open(&f.storage_key).await?;
     audit(ops, actor, action, id.0, Outcome::Ok).await?;
     Ok((f, bytes))
 }

@@ -161,13 +161,13 @@ async fn store_files(
     files: &[CheckedFile],
 ) -> AppResult<()> {
     for f in files {
-        let key = pending.put(&f.bytes).await?;
+        let key = pending.put(tx, f.content.blob()).await?;
         let file = ReportFile {
             storage_key: &key,
             original_name: &f.name,
             mime_type: f.file_type.mime(),
-            size: f.bytes.len() as i64,
-            sha256: &f.sha256,
+            size: f.size(),
+            sha256: &f.content.sha256,
         };
         db::reports::insert_evidence(tx, report, &file).await?;
     }
@@ -238,7 +238,7 @@ async fn check_quota(
 ) -> AppResult<()> {
     let cfg = &ops.config.reports;
     let (count, bytes) = db::reports::file_totals(tx, access).await?;
-    let added: i64 = files.iter().map(|f| f.bytes.len() as i64).sum();
+    let added: i64 = files.iter().map(CheckedFile::size).sum();
     if count + files.len() as i64 > cfg.max_files_per_report
         || bytes + added > cfg.max_bytes_per_report
     {

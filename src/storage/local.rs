@@ -3,12 +3,12 @@
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use async_trait::async_trait;
-use bytes::Bytes;
+use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::Storage;
+use super::{Blob, ByteStream, Storage, checked_key};
 
 /// Blobs as files under one folder.
 pub struct LocalStorage {
@@ -31,19 +31,22 @@ impl LocalStorage {
         })
     }
 
-    fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
-        // Keys are made by `new_key`; anything else is refused.
-        if key.len() < 8 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-            bail!("invalid storage key");
-        }
+    /// The file holding `key` (keys are made by `new_key`; anything else
+    /// is refused).
+    pub fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
+        let key = checked_key(key)?;
         Ok(self.root.join(&key[..2]).join(key))
     }
 }
 
 #[async_trait]
 impl Storage for LocalStorage {
-    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    async fn put(&self, key: &str, blob: Blob<'_>) -> anyhow::Result<()> {
         let path = self.path(key)?;
+        anyhow::ensure!(
+            !tokio::fs::try_exists(&path).await?,
+            "storage key already used"
+        );
         let dir = path.parent().expect("has a parent");
         tokio::fs::DirBuilder::new()
             .recursive(true)
@@ -58,15 +61,29 @@ impl Storage for LocalStorage {
             .mode(0o600)
             .open(&tmp)
             .await?;
-        f.write_all(bytes).await?;
+        match blob {
+            Blob::Memory(bytes) => f.write_all(bytes).await?,
+            Blob::File(from, _) => {
+                let mut src = tokio::fs::File::open(from).await?;
+                tokio::io::copy(&mut src, &mut f).await?;
+            }
+        }
         f.sync_all().await?;
         drop(f);
+        // Complete or absent: the name appears only once the bytes are on disk.
         tokio::fs::rename(&tmp, &path).await?;
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        Ok(Bytes::from(tokio::fs::read(self.path(key)?).await?))
+    async fn open(&self, key: &str) -> anyhow::Result<ByteStream> {
+        let file = tokio::fs::File::open(self.path(key)?).await?;
+        Ok(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024).boxed())
+    }
+
+    async fn copy(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        let src = self.path(from)?;
+        let size = tokio::fs::metadata(&src).await?.len();
+        self.put(to, Blob::File(&src, size)).await
     }
 
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
@@ -102,7 +119,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vigie-storage-{}", uuid::Uuid::new_v4()));
         let s = LocalStorage::new(&dir).unwrap();
         let key = super::super::new_key();
-        s.put(&key, b"abc").await.unwrap();
+        s.put(&key, Blob::Memory(b"abc")).await.unwrap();
         assert_eq!(&s.get(&key).await.unwrap()[..], b"abc");
         // Only Vigie's own account reads evidence, whatever the umask.
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -117,7 +134,14 @@ mod tests {
         s.delete(&key).await.unwrap();
         assert!(!tmp.exists());
         assert!(s.get(&key).await.is_err());
-        assert!(s.put("../../etc", b"x").await.is_err());
+        assert!(s.put("../../etc", Blob::Memory(b"x")).await.is_err());
+        // Written once: an existing key is refused, the blob left as it was.
+        let other = super::super::new_key();
+        s.put(&other, Blob::Memory(b"first")).await.unwrap();
+        assert!(s.put(&other, Blob::Memory(b"second")).await.is_err());
+        let copy = super::super::new_key();
+        s.copy(&other, &copy).await.unwrap();
+        assert_eq!(&s.get(&copy).await.unwrap()[..], b"first");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -2,6 +2,7 @@
 //! attachments, or as a sandboxed image preview.
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,7 @@ use crate::domain::ids::{CaseId, EvidenceId};
 use crate::domain::upload::FileType;
 use crate::error::{AppError, AppResult};
 use crate::ops;
+use crate::storage::ByteStream;
 
 /// Evidence routes, shared by every role that has a case scope.
 pub fn router() -> Router<AppState> {
@@ -48,30 +50,34 @@ pub fn disposition(kind: &str, name: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A stored file sent as it is read (never whole in memory), never cached.
+pub fn served(mime: &str, disposition: String, size: i64, body: ByteStream) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
 async fn download(
     State(state): State<AppState>,
     actor: Actor,
     Ids((case, id)): Ids<(CaseId, EvidenceId)>,
 ) -> AppResult<Response> {
     let action = AuditAction::DownloadEvidence;
-    let (ev, bytes) = ops::reads::evidence(&state.ops(), &actor, case, id, action).await?;
+    let (ev, body) = ops::reads::evidence(&state.ops(), &actor, case, id, action).await?;
     // Served as a download, never rendered: the type is the detected one.
     let mime = ev
         .file_type()
         .map(FileType::mime)
         .unwrap_or("application/octet-stream");
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition("attachment", &ev.original_name),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let disposition = disposition("attachment", &ev.original_name);
+    Ok(served(mime, disposition, ev.size_bytes, body))
 }
 
 async fn preview(
@@ -80,26 +86,17 @@ async fn preview(
     Ids((case, id)): Ids<(CaseId, EvidenceId)>,
 ) -> AppResult<Response> {
     let action = AuditAction::PreviewEvidence;
-    let (ev, bytes) = ops::reads::evidence(&state.ops(), &actor, case, id, action).await?;
+    let (ev, body) = ops::reads::evidence(&state.ops(), &actor, case, id, action).await?;
     let Some(t) = ev.file_type().filter(|t| t.is_image()) else {
         return Err(AppError::NotFound);
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, t.mime().to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition("inline", &ev.original_name),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_owned(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let disposition = disposition("inline", &ev.original_name);
+    let mut response = served(t.mime(), disposition, ev.size_bytes, body);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -160,7 +160,9 @@ impl FromRequest<AppState> for CsrfMultipart {
             .await
             .map_err(|_| AppError::BadRequest("not a multipart form"))?;
         // The token (first in every form) is checked before any file is read.
-        let mut form = read_multipart(multipart, &state.config.uploads, &expected).await?;
+        let config = &state.config;
+        let mut form =
+            read_multipart(multipart, &config.uploads, &config.spool_dir, &expected).await?;
         // Held until the handler is done with the files.
         form.permit = Some(permit);
         Ok(CsrfMultipart(form))

@@ -1,6 +1,7 @@
 //! Reading multipart forms within the configured limits.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use axum::extract::Multipart;
 use bytes::Bytes;
@@ -10,16 +11,23 @@ use crate::auth::csrf;
 use crate::config::UploadLimits;
 use crate::error::AppError;
 use crate::ops::files::{CheckedFile, check_files};
+use crate::storage::spool::{Incoming, Received};
 
-/// A file part of a form, held in memory (bounded by the request limit).
+/// A file part of a form, received whole (in memory while small, spooled to
+/// disk beyond).
 pub struct UploadedFile {
     /// The form field it came in.
     pub field: String,
     /// The name the browser gave, for display only.
     pub file_name: String,
     /// The content.
-    pub bytes: Bytes,
+    pub content: Received,
 }
+
+/// Bytes of files one request may keep in memory; the rest is spooled to
+/// disk as it arrives (a 200 KB screenshot stays in memory, a 20 MB video
+/// does not).
+const IN_MEMORY_PER_REQUEST: usize = 1024 * 1024;
 
 /// A multipart form: its text fields (repeatable), its files, and the files
 /// refused for their size or count, by field.
@@ -72,9 +80,9 @@ impl MultipartForm {
         limits: &UploadLimits,
         field: String,
         file_name: String,
-        bytes: Option<Bytes>,
+        content: Option<Received>,
     ) {
-        let refused = match bytes {
+        let refused = match content {
             None => format!(
                 "Le fichier « {} » dépasse la taille maximale de {} Mo.",
                 crate::domain::upload::clean_file_name(&file_name),
@@ -84,11 +92,11 @@ impl MultipartForm {
                 "Vous pouvez joindre au plus {} fichiers à la fois.",
                 limits.max_files
             ),
-            Some(bytes) => {
+            Some(content) => {
                 self.files.push(UploadedFile {
                     field,
                     file_name,
-                    bytes,
+                    content,
                 });
                 return;
             }
@@ -105,7 +113,7 @@ impl MultipartForm {
         }
         let files = self
             .files_of(field)
-            .map(|f| (f.file_name.as_str(), &f.bytes));
+            .map(|f| (f.file_name.as_str(), &f.content));
         check_files(files).map_err(|m| errors.add(field, m)).ok()
     }
 }
@@ -119,6 +127,7 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 pub async fn read_multipart(
     mut multipart: Multipart,
     limits: &UploadLimits,
+    spool: &Path,
     token: &str,
 ) -> Result<MultipartForm, AppError> {
     let too_large = || {
@@ -129,6 +138,7 @@ pub async fn read_multipart(
     };
     let mut form = MultipartForm::default();
     let mut total = 0usize;
+    let mut memory = IN_MEMORY_PER_REQUEST;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -141,7 +151,13 @@ pub async fn read_multipart(
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             None => {
-                let text = read_field(field, MAX_TEXT_FIELD, &mut total, limits, too_large).await?;
+                let mut part = Part {
+                    field,
+                    total: &mut total,
+                    limits,
+                    too_large: &too_large,
+                };
+                let text = part.read(MAX_TEXT_FIELD).await?;
                 let text = String::from_utf8(text.unwrap_or_default().to_vec())
                     .map_err(|_| AppError::BadRequest("text field is not UTF-8"))?;
                 form.fields.push((name, text));
@@ -151,14 +167,20 @@ pub async fn read_multipart(
                 if !csrf::matches(Some(token), form.text("csrf_token")) {
                     return Err(AppError::Csrf);
                 }
+                let mut part = Part {
+                    field,
+                    total: &mut total,
+                    limits,
+                    too_large: &too_large,
+                };
                 // Browsers send an empty part when no file was chosen.
                 if file_name.is_empty() {
-                    read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
+                    part.read(MAX_TEXT_FIELD).await?;
                     continue;
                 }
-                let bytes =
-                    read_field(field, limits.max_file_bytes, &mut total, limits, too_large).await?;
-                form.add_file(limits, name, file_name, bytes);
+                let content = part.receive(spool, memory).await?;
+                memory -= content.as_ref().map_or(0, Received::in_memory);
+                form.add_file(limits, name, file_name, content);
             }
         }
     }
@@ -168,37 +190,67 @@ pub async fn read_multipart(
     Ok(form)
 }
 
-/// Reads one part chunk by chunk; `None` when it is over `max` (the rest is
-/// drained so the next parts can be read).
-async fn read_field(
-    mut field: axum::extract::multipart::Field<'_>,
-    max: usize,
-    total: &mut usize,
-    limits: &UploadLimits,
-    too_large: impl Fn() -> AppError,
-) -> Result<Option<Bytes>, AppError> {
-    let mut buf = Vec::new();
-    let mut over = false;
-    loop {
-        let chunk = match field.chunk().await {
+/// One part of the body being read, counted against the request limit.
+struct Part<'f, 't, E> {
+    field: axum::extract::multipart::Field<'f>,
+    total: &'t mut usize,
+    limits: &'t UploadLimits,
+    too_large: &'t E,
+}
+
+impl<E: Fn() -> AppError> Part<'_, '_, E> {
+    /// The next chunk, counted; a body over the request limit is refused.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, AppError> {
+        let chunk = match self.field.chunk().await {
             Ok(Some(c)) => c,
-            Ok(None) => break,
+            Ok(None) => return Ok(None),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(too_large());
+                return Err((self.too_large)());
             }
             Err(_) => return Err(AppError::BadRequest("malformed multipart body")),
         };
-        *total += chunk.len();
-        if *total > limits.max_request_bytes {
-            return Err(too_large());
+        *self.total += chunk.len();
+        if *self.total > self.limits.max_request_bytes {
+            return Err((self.too_large)());
         }
-        if !over && buf.len() + chunk.len() > max {
-            over = true;
-            buf = Vec::new();
+        Ok(Some(chunk))
+    }
+
+    /// Reads the part into memory; `None` when it is over `max` (the rest
+    /// is drained so the next parts can be read).
+    async fn read(&mut self, max: usize) -> Result<Option<Bytes>, AppError> {
+        let mut buf = Vec::new();
+        let mut over = false;
+        while let Some(chunk) = self.chunk().await? {
+            over = over || buf.len() + chunk.len() > max;
+            if over {
+                buf = Vec::new();
+            } else {
+                buf.extend_from_slice(&chunk);
+            }
         }
-        if !over {
-            buf.extend_from_slice(&chunk);
+        Ok((!over).then(|| Bytes::from(buf)))
+    }
+
+    /// Receives a file part, keeping up to `memory` bytes in memory and
+    /// spooling the rest; `None` when it is over the per-file limit (what
+    /// was spooled is removed, the rest drained).
+    async fn receive(&mut self, spool: &Path, memory: usize) -> Result<Option<Received>, AppError> {
+        let max = self.limits.max_file_bytes;
+        let mut incoming = Some(Incoming::new(spool, memory.min(max)));
+        let (mut size, spool_error) = (0usize, |e: std::io::Error| AppError::Internal(e.into()));
+        while let Some(chunk) = self.chunk().await? {
+            size += chunk.len();
+            if size > max {
+                incoming = None;
+            }
+            if let Some(file) = incoming.as_mut() {
+                file.push(&chunk).await.map_err(spool_error)?;
+            }
+        }
+        match incoming {
+            Some(file) => Ok(Some(file.finish().await.map_err(spool_error)?)),
+            None => Ok(None),
         }
     }
-    Ok(if over { None } else { Some(Bytes::from(buf)) })
 }

@@ -74,7 +74,10 @@ fn command(i: usize, w: &World) -> Option<(CaseCommand, Role)> {
     let help = Role::Helpline;
     let files = || {
         let bytes = Bytes::from(png());
-        vigie::ops::files::check_files([("c.png", &bytes)].into_iter()).unwrap()
+        vigie::ops::files::check_files(
+            [("c.png", &vigie::storage::spool::Received::from_bytes(bytes))].into_iter(),
+        )
+        .unwrap()
     };
     Some(match i {
         0 => (C::Note("note".into()), school),

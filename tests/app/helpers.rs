@@ -164,14 +164,17 @@ pub struct FailingStorage {
 
 #[async_trait]
 impl Storage for FailingStorage {
-    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    async fn put(&self, key: &str, blob: vigie::storage::Blob<'_>) -> anyhow::Result<()> {
         if self.writes.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_on {
             anyhow::bail!("disk full (test)");
         }
-        self.inner.put(key, bytes).await
+        self.inner.put(key, blob).await
     }
-    async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        self.inner.get(key).await
+    async fn open(&self, key: &str) -> anyhow::Result<vigie::storage::ByteStream> {
+        self.inner.open(key).await
+    }
+    async fn copy(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        self.inner.copy(from, to).await
     }
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         self.inner.delete(key).await

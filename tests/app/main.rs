@@ -20,6 +20,7 @@ mod operations;
 mod pages;
 mod reports;
 mod retention;
+mod s3;
 mod security;
 mod triage;
 mod uploads;

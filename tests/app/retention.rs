@@ -174,11 +174,14 @@ struct Undeletable(vigie::storage::LocalStorage);
 
 #[async_trait::async_trait]
 impl vigie::storage::Storage for Undeletable {
-    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        self.0.put(key, bytes).await
+    async fn put(&self, key: &str, blob: vigie::storage::Blob<'_>) -> anyhow::Result<()> {
+        self.0.put(key, blob).await
     }
-    async fn get(&self, key: &str) -> anyhow::Result<bytes::Bytes> {
-        self.0.get(key).await
+    async fn open(&self, key: &str) -> anyhow::Result<vigie::storage::ByteStream> {
+        self.0.open(key).await
+    }
+    async fn copy(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        self.0.copy(from, to).await
     }
     async fn delete(&self, _key: &str) -> anyhow::Result<()> {
         anyhow::bail!("storage unavailable (test)")

@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -15,7 +14,7 @@ use crate::domain::ids::ReportId;
 use crate::domain::values::TextRule;
 use crate::error::AppResult;
 use crate::ops;
-use crate::web::evidence::disposition;
+use crate::web::evidence::{disposition, served};
 use crate::web::extract::{CsrfForm, Ids, SchoolStaff};
 use crate::web::forms::FormState;
 use crate::web::layout::Layout;
@@ -196,17 +195,7 @@ pub(super) async fn download(
     staff: SchoolStaff,
     Ids((id, file)): Ids<(ReportId, uuid::Uuid)>,
 ) -> AppResult<Response> {
-    let (f, bytes) = ops::reads::report_file(&state.ops(), &staff.0, id, file).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.mime_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition("attachment", &f.original_name),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let (f, body) = ops::reads::report_file(&state.ops(), &staff.0, id, file).await?;
+    let disposition = disposition("attachment", &f.original_name);
+    Ok(served(&f.mime_type, disposition, f.size_bytes, body))
 }
