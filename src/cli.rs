@@ -164,8 +164,8 @@ async fn purge(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     let c = jobs::purge(pool, storage.as_ref(), config, chrono::Utc::now()).await?;
     let pending = db::deletions::pending(pool).await?;
     println!(
-        "Purge: {} cases, {} reports, {} audit entries deleted; {pending} file(s) still to delete (retried by the background jobs).",
-        c.cases, c.reports, c.audit
+        "Purge: {} cases, {} reports, {} audit entries deleted; {} file(s) deleted; {pending} file(s) still to delete (retried by the background jobs).",
+        c.cases, c.reports, c.audit, c.files_deleted
     );
     Ok(())
 }

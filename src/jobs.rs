@@ -83,10 +83,11 @@ pub async fn purge(
     config: &Config,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PurgeCounts> {
-    let (counts, keys) = db::purge::run(pool, now, &config.retention).await?;
-    crate::ops::files::delete_pending(pool, storage, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (mut counts, keys) = db::purge::run(pool, now, &config.retention).await?;
+    (counts.files_deleted, counts.files_pending) =
+        crate::ops::files::delete_pending(pool, storage, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     if counts != PurgeCounts::default() {
         tracing::info!(
             cases = counts.cases,

@@ -19,6 +19,11 @@ pub struct PurgeCounts {
     pub audit: i64,
     /// Sent or dead mails deleted.
     pub mail: i64,
+    /// Files deleted from storage by this run (those of this purge and any
+    /// other deletion due); set by `jobs::purge`.
+    pub files_deleted: usize,
+    /// Files whose deletion failed this time (retried later).
+    pub files_pending: usize,
 }
 
 /// Deletes, in one transaction, the cases past their retention (never one
@@ -47,6 +52,7 @@ pub async fn run(
         reports: case_reports + undecided,
         audit,
         mail,
+        ..PurgeCounts::default()
     };
     sqlx::query!(
         "insert into purge_runs (ran_at, cases_deleted, reports_deleted, files_deleted, audit_deleted, mail_deleted) values ($1, $2, $3, $4, $5, $6)",

@@ -217,6 +217,13 @@ async fn serve(state: AppState) -> String {
 /// A folder removed on drop.
 pub struct TempDir(pub PathBuf);
 
+impl TempDir {
+    /// How many files it holds (in every subfolder).
+    pub fn files(&self) -> usize {
+        count_files(&self.0)
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -548,6 +555,14 @@ impl Browser {
                 .unwrap(),
         )
         .await
+    }
+
+    /// The same browser (same cookies) talking to another node.
+    pub fn on(&self, base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            client: self.client.clone(),
+        }
     }
 
     /// Logs in and checks it worked.

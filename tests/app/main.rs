@@ -16,6 +16,7 @@ mod helpline;
 mod legal;
 mod login;
 mod mail;
+mod nodes;
 mod operations;
 mod pages;
 mod reports;
