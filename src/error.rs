@@ -36,6 +36,10 @@ pub enum AppError {
     /// A malformed request that no form sends.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A stored file is missing or no longer has the SHA-256 recorded at
+    /// upload: it is not sent.
+    #[error("evidence integrity failure")]
+    Integrity,
     /// A database failure.
     #[error("database error")]
     Db(#[source] sqlx::Error),

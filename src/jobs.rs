@@ -15,6 +15,8 @@ use crate::storage::Storage;
 
 /// How often the retention purge runs.
 const PURGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+/// How often every stored file is re-read and its hash checked.
+const VERIFY_EVERY: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 /// Runs rounds of every job, waiting `idle` between rounds, until `stop`
 /// turns true: a round under way is finished first (a job is never cut off
@@ -28,6 +30,9 @@ pub async fn run(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let policy = worker::RetryPolicy::of(&config.mail);
+    // The weekly verification reads every file: it runs beside the rounds
+    // so that mail does not wait for it.
+    let verifier = tokio::spawn(verify_weekly(pool.clone(), storage.clone(), stop.clone()));
     while !*stop.borrow() {
         let now = Utc::now();
         if let Err(e) = messages::flag_overdue_reports(
@@ -60,7 +65,64 @@ pub async fn run(
             _ = stop.changed() => {}
         }
     }
+    let _ = verifier.await;
     tracing::info!("background jobs stopped");
+}
+
+/// Every hour, runs the full evidence verification if the last one is a
+/// week old and no other process is running it (an advisory lock).
+async fn verify_weekly(
+    pool: PgPool,
+    storage: Arc<dyn Storage>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        if let Err(e) = verify_if_due(&pool, storage.as_ref(), Utc::now()).await {
+            tracing::error!(error = %format!("{e:#}"), "evidence verification error");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Runs the verification if due and not under way elsewhere; whether it ran.
+pub async fn verify_if_due(
+    pool: &PgPool,
+    storage: &dyn Storage,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let due = async || -> sqlx::Result<bool> {
+        Ok(db::integrity::last_run(pool)
+            .await?
+            .is_none_or(|r| now - r.started_at >= VERIFY_EVERY))
+    };
+    if !due().await? {
+        return Ok(false);
+    }
+    let mut conn = pool.acquire().await?;
+    if !db::integrity::try_hold(&mut conn).await? {
+        return Ok(false);
+    }
+    // Another process may have finished a run just before the lock came.
+    let result = match due().await {
+        Ok(true) => crate::ops::integrity::verify_all(pool, storage, now).await,
+        Ok(false) => {
+            db::integrity::release(&mut conn).await?;
+            return Ok(false);
+        }
+        Err(e) => Err(e.into()),
+    };
+    db::integrity::release(&mut conn).await?;
+    let (run, _) = result?;
+    tracing::info!(
+        checked = run.checked,
+        missing = run.missing,
+        altered = run.altered,
+        "evidence verification"
+    );
+    Ok(true)
 }
 
 /// Stops the jobs started with `stop`'s sender and waits (at most a minute)

@@ -1,7 +1,8 @@
 //! Prometheus metrics, served on their own address (`METRICS_ADDR`), never
 //! on the public site: requests by matched route, method and status with
 //! latency histograms, the database pool, and what operators watch from the
-//! database (mail, queue, unclaimed danger, deletions, purge), read at each
+//! database (mail, queue, unclaimed danger, deletions, purge, evidence
+//! verification), read at each
 //! scrape.
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub struct Metrics {
     danger_unclaimed: Gauge,
     pending_deletions: Gauge,
     purge: Gauges,
+    verification: Gauges,
 }
 
 fn latency() -> Histogram {
@@ -70,6 +72,7 @@ impl Default for Metrics {
             danger_unclaimed: Gauge::default(),
             pending_deletions: Gauge::default(),
             purge: Gauges::default(),
+            verification: Gauges::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -101,6 +104,11 @@ impl Default for Metrics {
             "last_purge",
             "Last retention purge: unix time, cases and files deleted",
             m.purge.clone(),
+        );
+        r.register(
+            "evidence_verification",
+            "Evidence files: last full verification (unix time, checked, missing, altered) and open integrity alerts",
+            m.verification.clone(),
         );
         m
     }
@@ -146,6 +154,13 @@ impl Metrics {
             set(&self.purge, "cases", cases);
             set(&self.purge, "files", files);
         }
+        if let Some(run) = &h.last_verification {
+            set(&self.verification, "time", run.started_at.timestamp());
+            set(&self.verification, "checked", i64::from(run.checked));
+            set(&self.verification, "missing", i64::from(run.missing));
+            set(&self.verification, "altered", i64::from(run.altered));
+        }
+        set(&self.verification, "alerts", h.integrity_alerts);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
         Ok(out)

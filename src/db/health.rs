@@ -1,4 +1,5 @@
-//! What operators watch, read at scrape time: mail, queue, deletions, purge.
+//! What operators watch, read at scrape time: mail, queue, deletions, purge,
+//! evidence verification.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -16,9 +17,13 @@ pub struct Health {
     pub pending_deletions: i64,
     /// The last purge: when, and what it deleted (cases, files).
     pub last_purge: Option<(DateTime<Utc>, i64, i64)>,
+    /// The last full verification of the evidence files.
+    pub last_verification: Option<super::integrity::Run>,
+    /// Files found missing or altered, not found intact since.
+    pub integrity_alerts: i64,
 }
 
-/// Reads every figure (five small queries on indexed columns).
+/// Reads every figure (seven small queries on indexed columns).
 pub async fn read(pool: &PgPool) -> sqlx::Result<Health> {
     let outbox = super::outbox::counts(pool).await?;
     let queue = sqlx::query!(
@@ -46,11 +51,17 @@ pub async fn read(pool: &PgPool) -> sqlx::Result<Health> {
     .fetch_optional(pool)
     .await?
     .map(|r| (r.ran_at, r.cases, r.files));
+    let last_verification = super::integrity::last_run(pool).await?;
+    let integrity_alerts = sqlx::query_scalar!(r#"select count(*) as "n!" from integrity_alerts"#)
+        .fetch_one(pool)
+        .await?;
     Ok(Health {
         outbox,
         queue,
         danger_unclaimed,
         pending_deletions,
         last_purge,
+        last_verification,
+        integrity_alerts,
     })
 }

@@ -9,6 +9,7 @@ pub mod events;
 pub mod evidence;
 pub mod health;
 pub mod inbox;
+pub mod integrity;
 pub mod limits;
 pub mod outbox;
 pub mod purge;

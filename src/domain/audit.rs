@@ -20,6 +20,8 @@ pub enum AuditAction {
     DownloadEvidence,
     /// An image was shown in the sandboxed preview.
     PreviewEvidence,
+    /// A file (of a case or a report) was refused: missing or altered.
+    IntegrityFailure,
     /// A public report was sent.
     SubmitReport,
     /// A follow-up code was typed.
@@ -51,6 +53,7 @@ impl AuditAction {
             AuditAction::AddEvidence => "add_evidence",
             AuditAction::DownloadEvidence => "download_evidence",
             AuditAction::PreviewEvidence => "preview_evidence",
+            AuditAction::IntegrityFailure => "integrity_failure",
             AuditAction::SubmitReport => "submit_report",
             AuditAction::FollowUp => "follow_up",
             AuditAction::AddInformation => "add_information",
@@ -72,7 +75,8 @@ impl AuditAction {
             }
             AuditAction::AddEvidence
             | AuditAction::DownloadEvidence
-            | AuditAction::PreviewEvidence => RecordType::Evidence,
+            | AuditAction::PreviewEvidence
+            | AuditAction::IntegrityFailure => RecordType::Evidence,
             AuditAction::SubmitReport
             | AuditAction::FollowUp
             | AuditAction::AddInformation

@@ -249,6 +249,7 @@ pub async fn delete_pending(
             match storage.delete(key).await {
                 Ok(()) => {
                     db::deletions::done(&mut *tx, key).await?;
+                    db::integrity::forget(&mut *tx, key).await?;
                     deleted += 1;
                 }
                 Err(e) => {

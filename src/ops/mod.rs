@@ -9,6 +9,7 @@ pub mod admin;
 pub mod case;
 mod case_writes;
 pub mod files;
+pub mod integrity;
 pub mod move_store;
 pub mod open_case;
 pub mod reads;

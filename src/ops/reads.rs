@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use super::Ops;
+use super::integrity::{Expected, checked_open};
 use crate::auth::{Actor, CaseScope};
 use crate::db::{self, audit::Outcome};
 use crate::domain::audit::AuditAction;
@@ -91,7 +92,12 @@ pub async fn evidence(
         audit(ops, actor, action, id.0, Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let bytes = ops.storage.open(&ev.storage_key).await?;
+    let expected = Expected {
+        key: &ev.storage_key,
+        sha256: &ev.sha256,
+        size: ev.size_bytes,
+    };
+    let bytes = checked_open(ops, actor, &expected, id.0).await?;
     audit(ops, actor, action, id.0, Outcome::Ok).await?;
     Ok((ev, bytes))
 }
@@ -140,7 +146,12 @@ pub async fn report_file(
         audit(ops, actor, action, id.0, Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let bytes = ops.storage.open(&f.storage_key).await?;
+    let expected = Expected {
+        key: &f.storage_key,
+        sha256: &f.sha256,
+        size: f.size_bytes,
+    };
+    let bytes = checked_open(ops, actor, &expected, f.id).await?;
     audit(ops, actor, action, id.0, Outcome::Ok).await?;
     Ok((f, bytes))
 }

@@ -106,3 +106,17 @@ pub async fn digest(storage: &dyn Storage, key: &str) -> anyhow::Result<(String,
     }
     Ok((hex::encode(hash.finalize()), size))
 }
+
+/// Whether an error of a store says the blob is not there (rather than
+/// the store not answering).
+pub fn is_missing(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+            || matches!(
+                cause.downcast_ref::<object_store::Error>(),
+                Some(object_store::Error::NotFound { .. })
+            )
+    })
+}

@@ -47,6 +47,11 @@ impl IntoResponse for AppError {
                 "Service très sollicité",
                 "Beaucoup d'envois arrivent en ce moment : le vôtre n'a pas été lu et rien n'a été enregistré. Réessayez dans une minute. En cas d'urgence, appelez le 17, le 112 ou le 3018.".to_owned(),
             ),
+            AppError::Integrity => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Fichier non remis",
+                "Ce fichier n'a pas été envoyé : il est introuvable, ou son contenu ne correspond plus à l'empreinte SHA-256 enregistrée à son dépôt. L'incident est enregistré et signalé aux administrateurs de Vigie ; les autres pièces du dossier ne sont pas concernées.".to_owned(),
+            ),
             AppError::Field(_, msg) => (StatusCode::UNPROCESSABLE_ENTITY, "Saisie refusée", msg),
             AppError::BadRequest(why) => {
                 tracing::info!(reason = why, "bad request");

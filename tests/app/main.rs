@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 mod everyday;
 mod helpline;
+mod integrity;
 mod legal;
 mod login;
 mod mail;

@@ -71,6 +71,7 @@ async fn a_server_logs_each_request_as_json_and_serves_metrics_apart() {
         r#"vigie_queue_cases{kind="danger"} 0"#,
         "vigie_danger_unclaimed_cases 0",
         "vigie_pending_deletions 0",
+        r#"vigie_evidence_verification{kind="alerts"} 0"#,
     ] {
         assert!(metrics.contains(name), "{name} missing from:\n{metrics}");
     }

@@ -35,6 +35,9 @@ pub struct OverviewPage {
     schools: i64,
     accounts: i64,
     counts: Vec<(CaseStatus, i64)>,
+    alerts: Vec<db::integrity::Alert>,
+    alert_count: i64,
+    last_verification: Option<db::integrity::Run>,
 }
 
 impl OverviewPage {
@@ -44,16 +47,21 @@ impl OverviewPage {
 }
 
 async fn overview(State(state): State<AppState>, admin: Admin) -> AppResult<OverviewPage> {
-    let (schools, accounts, counts) = tokio::try_join!(
+    let (schools, accounts, counts, (alerts, alert_count), last_verification) = tokio::try_join!(
         db::stats::count_schools(&state.db),
         db::stats::count_accounts(&state.db),
         db::stats::cases_by_status(&state.db),
+        db::integrity::alerts(&state.db, 50),
+        db::integrity::last_run(&state.db),
     )?;
     Ok(OverviewPage {
         layout: Layout::for_actor(&admin.0),
         schools,
         accounts,
         counts,
+        alerts,
+        alert_count,
+        last_verification,
     })
 }
 

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+mod files;
+
 use crate::app::{AppState, build_router};
 use crate::auth::password;
 use crate::config::{Config, Environment};
@@ -57,11 +59,23 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Check the evidence files.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Manage the evidence store.
     Storage {
         #[command(subcommand)]
         command: StorageCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Re-read every stored file and check its SHA-256 against the one
+    /// recorded at upload; print what is missing or altered.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -136,7 +150,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         } => add_account(&database.pool, &email, &role, name, &schools).await,
         Command::Storage {
             command: StorageCommand::Migrate,
-        } => migrate_storage(&config, &database.pool).await,
+        } => files::migrate_storage(&config, &database.pool).await,
+        Command::Evidence {
+            command: EvidenceCommand::Verify,
+        } => files::verify_evidence(&config, &database.pool).await,
     };
     database.pool.close().await;
     // Dropping the database stops the embedded cluster, if any.
@@ -351,37 +368,5 @@ async fn add_account(
     }
     tx.commit().await?;
     println!("Account {} ({}) is ready.", email, role.as_str());
-    Ok(())
-}
-
-async fn migrate_storage(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    let Some(s3) = &config.evidence_s3 else {
-        anyhow::bail!("set EVIDENCE_STORE=s3://bucket (and S3_*) to say where the files go");
-    };
-    let from = crate::storage::LocalStorage::new(&config.evidence_dir)?;
-    let to = crate::storage::S3Storage::new(s3)?;
-    crate::storage::Storage::check(&to)
-        .await
-        .context("the object store does not answer")?;
-    let m = crate::ops::move_store::migrate(pool, &from, &to).await?;
-    println!(
-        "Files copied and verified: {} ({} MB); already in the store and verified: {}; missing from {}: {}; copy with a wrong hash (removed): {}.",
-        m.copied,
-        m.bytes / (1024 * 1024),
-        m.already,
-        config.evidence_dir.display(),
-        m.missing.len(),
-        m.altered.len()
-    );
-    for key in &m.missing {
-        println!("missing: {key}");
-    }
-    for key in &m.altered {
-        println!("wrong hash: {key}");
-    }
-    anyhow::ensure!(
-        m.missing.is_empty() && m.altered.is_empty(),
-        "some files were not migrated"
-    );
     Ok(())
 }

@@ -1,0 +1,64 @@
+//! Commands about stored files: moving them to object storage, checking
+//! their integrity.
+
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::db;
+
+pub(super) async fn migrate_storage(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let Some(s3) = &config.evidence_s3 else {
+        anyhow::bail!("set EVIDENCE_STORE=s3://bucket (and S3_*) to say where the files go");
+    };
+    let from = crate::storage::LocalStorage::new(&config.evidence_dir)?;
+    let to = crate::storage::S3Storage::new(s3)?;
+    crate::storage::Storage::check(&to)
+        .await
+        .context("the object store does not answer")?;
+    let m = crate::ops::move_store::migrate(pool, &from, &to).await?;
+    println!(
+        "Files copied and verified: {} ({} MB); already in the store and verified: {}; missing from {}: {}; copy with a wrong hash (removed): {}.",
+        m.copied,
+        m.bytes / (1024 * 1024),
+        m.already,
+        config.evidence_dir.display(),
+        m.missing.len(),
+        m.altered.len()
+    );
+    for key in &m.missing {
+        println!("missing: {key}");
+    }
+    for key in &m.altered {
+        println!("wrong hash: {key}");
+    }
+    anyhow::ensure!(
+        m.missing.is_empty() && m.altered.is_empty(),
+        "some files were not migrated"
+    );
+    Ok(())
+}
+
+pub(super) async fn verify_evidence(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
+    let started = Instant::now();
+    let (run, bad) =
+        crate::ops::integrity::verify_all(pool, storage.as_ref(), chrono::Utc::now()).await?;
+    println!(
+        "Files checked: {}; missing: {}; altered: {} ({:.1} s).",
+        run.checked,
+        run.missing,
+        run.altered,
+        started.elapsed().as_secs_f64()
+    );
+    for (key, problem) in &bad {
+        let what = match problem {
+            db::integrity::Problem::Missing => "missing",
+            db::integrity::Problem::Altered => "altered",
+        };
+        println!("{what}: {key}");
+    }
+    anyhow::ensure!(bad.is_empty(), "some files are missing or altered");
+    Ok(())
+}
