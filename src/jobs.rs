@@ -45,6 +45,10 @@ pub async fn run(
         {
             tracing::error!(error = %format!("{e:#}"), "overdue report job error");
         }
+        let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+        if let Err(e) = messages::anchor_audit_head(&pool, &config, today).await {
+            tracing::error!(error = %format!("{e:#}"), "audit anchor error");
+        }
         if let Err(e) = worker::deliver_due(&pool, &mailer, &policy, now).await {
             tracing::error!(error = %format!("{e:#}"), "outbox worker error");
         }
@@ -145,7 +149,7 @@ pub async fn purge(
     config: &Config,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PurgeCounts> {
-    let (mut counts, keys) = db::purge::run(pool, now, &config.retention).await?;
+    let (mut counts, keys) = db::purge::run(pool, now, &config.retention, &config.seal).await?;
     (counts.files_deleted, counts.files_pending) =
         crate::ops::files::delete_pending(pool, storage, now)
             .await

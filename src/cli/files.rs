@@ -1,5 +1,5 @@
-//! Commands about stored files: moving them to object storage, checking
-//! their integrity.
+//! Commands about what must hold up outside Vigie: moving stored files to
+//! object storage, checking their integrity, checking the audit chain.
 
 use std::time::Instant;
 
@@ -60,5 +60,28 @@ pub(super) async fn verify_evidence(config: &Config, pool: &sqlx::PgPool) -> any
         println!("{what}: {key}");
     }
     anyhow::ensure!(bad.is_empty(), "some files are missing or altered");
+    Ok(())
+}
+
+pub(super) async fn verify_audit(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let report = crate::ops::audit_chain::verify(pool, &config.seal).await?;
+    let from = match report.from_checkpoint {
+        Some(seq) => format!("from the signed checkpoint after entry {seq}"),
+        None => "from the start".to_owned(),
+    };
+    println!(
+        "Audit chain: {} entries checked {from} ({:.1} s).",
+        report.rows,
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(b) = &report.first_break {
+        match b.id {
+            Some(id) => println!("First break: entry {} (row id {id}): {}.", b.seq, b.why),
+            None => println!("First break at entry {}: {}.", b.seq, b.why),
+        }
+        anyhow::bail!("the audit chain is broken");
+    }
+    println!("Intact.");
     Ok(())
 }

@@ -59,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Check the evidence files.
     Evidence {
         #[command(subcommand)]
@@ -69,6 +74,13 @@ enum Command {
         #[command(subcommand)]
         command: StorageCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit chain from the latest signed checkpoint; name
+    /// the first broken row.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -151,6 +163,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Storage {
             command: StorageCommand::Migrate,
         } => files::migrate_storage(&config, &database.pool).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => files::verify_audit(&config, &database.pool).await,
         Command::Evidence {
             command: EvidenceCommand::Verify,
         } => files::verify_evidence(&config, &database.pool).await,

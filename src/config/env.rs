@@ -158,3 +158,36 @@ pub(super) fn s3_settings() -> anyhow::Result<Option<super::S3Settings>> {
         secret_access_key: required("S3_SECRET_ACCESS_KEY")?,
     }))
 }
+
+/// `SIGNING_KEY` (base64 of a 32-byte Ed25519 seed), required in production;
+/// in development, a key made once and kept in `DATA_DIR/signing.key`.
+pub(super) fn seal(
+    environment: super::Environment,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<crate::domain::seal::Seal> {
+    use crate::domain::seal::Seal;
+    if let Some(text) = var("SIGNING_KEY") {
+        return Seal::from_base64(&text)
+            .context("SIGNING_KEY must be the base64 of 32 bytes (openssl rand -base64 32)");
+    }
+    anyhow::ensure!(
+        environment == super::Environment::Development,
+        "SIGNING_KEY is required in production (openssl rand -base64 32)"
+    );
+    let path = data_dir.join("signing.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Seal::from_base64(&text).context("data/signing.key is not a key");
+    }
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(data_dir)?;
+    let text = Seal::generate_base64();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Seal::from_base64(&text).expect("a key just made"))
+}

@@ -146,6 +146,10 @@ pub struct Config {
     pub evidence_s3: Option<S3Settings>,
     /// Folder where large uploads are spooled while they arrive.
     pub spool_dir: PathBuf,
+    /// The installation's Ed25519 key (`SIGNING_KEY`).
+    pub seal: crate::domain::seal::Seal,
+    /// Where the audit chain's head is mailed each day (`AUDIT_ANCHOR_EMAIL`).
+    pub audit_anchor_email: Option<String>,
     /// Address the HTTP server listens on.
     pub bind_addr: SocketAddr,
     /// The URL users reach the site at (links in mails; `https` makes cookies `Secure`).
@@ -224,6 +228,8 @@ impl Config {
             environment,
             database_url: var("DATABASE_URL"),
             evidence_s3: env::s3_settings()?,
+            seal: env::seal(environment, &data_dir)?,
+            audit_anchor_email: var("AUDIT_ANCHOR_EMAIL"),
             spool_dir: var("UPLOAD_SPOOL_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| data_dir.join("spool")),
@@ -258,6 +264,8 @@ impl Config {
             evidence_dir: data_dir.join("evidence"),
             evidence_s3: None,
             spool_dir: data_dir.join("spool"),
+            seal: crate::domain::seal::Seal::from_seed([7; 32]),
+            audit_anchor_email: None,
             data_dir,
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),
             public_url: "http://127.0.0.1".into(),

@@ -73,3 +73,87 @@ pub async fn list_for_record<'e>(
     .fetch_all(db)
     .await
 }
+
+/// An audit row with its place in the chain.
+pub struct ChainRow {
+    /// Row id.
+    pub id: i64,
+    /// Place in the chain.
+    pub chain_seq: i64,
+    /// When.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who.
+    pub actor_id: Option<Uuid>,
+    /// What.
+    pub action: String,
+    /// Which kind of record.
+    pub record_type: String,
+    /// Which record.
+    pub record_id: Option<Uuid>,
+    /// Result.
+    pub result: String,
+    /// The bytes hashed.
+    pub canonical: String,
+    /// The previous row's hash.
+    pub prev_hash: Vec<u8>,
+    /// This row's hash.
+    pub hash: Vec<u8>,
+}
+
+/// Up to `n` rows of the chain from place `from`, in chain order.
+pub async fn chain_page(pool: &sqlx::PgPool, from: i64, n: i64) -> sqlx::Result<Vec<ChainRow>> {
+    sqlx::query_as!(
+        ChainRow,
+        r#"select id, chain_seq, at as "at: chrono::DateTime<chrono::Utc>", actor_id, action, record_type,
+                  record_id, result, canonical, prev_hash, hash
+           from audit_log where chain_seq >= $1 order by chain_seq limit $2"#,
+        from,
+        n
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// What the retention purge left of the chain's start.
+pub struct Checkpoint {
+    /// The last place purged.
+    pub up_to_seq: i64,
+    /// The hash of the last row purged.
+    pub hash: Vec<u8>,
+    /// Ed25519 signature of `domain::seal::checkpoint_message`.
+    pub signature: Vec<u8>,
+}
+
+/// The latest checkpoint, if the purge ever removed audit rows.
+pub async fn latest_checkpoint(pool: &sqlx::PgPool) -> sqlx::Result<Option<Checkpoint>> {
+    sqlx::query_as!(
+        Checkpoint,
+        "select up_to_seq, hash, signature from audit_checkpoints order by up_to_seq desc limit 1"
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// The chain's head: its last place and hash.
+pub async fn head<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<(i64, Vec<u8>)> {
+    let h = sqlx::query!("select seq, hash from audit_head")
+        .fetch_one(db)
+        .await?;
+    Ok((h.seq, h.hash))
+}
+
+/// Writes today's head as an anchor if none was written today; the head
+/// when it was.
+pub async fn anchor_today(
+    pool: &sqlx::PgPool,
+    today: chrono::NaiveDate,
+) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
+    let row = sqlx::query!(
+        r#"insert into audit_anchors (day, seq, hash) select $1, seq, hash from audit_head
+           on conflict (day) do nothing returning seq, hash"#,
+        today as chrono::NaiveDate
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.seq, r.hash)))
+}

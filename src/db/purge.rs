@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::Tx;
+use crate::domain::seal::{Seal, checkpoint_message};
 
 pub use crate::config::Retention;
 
@@ -27,13 +28,15 @@ pub struct PurgeCounts {
 }
 
 /// Deletes, in one transaction, the cases past their retention (never one
-/// under legal hold), the reports they came from, and old audit entries.
+/// under legal hold), the reports they came from, and old audit entries
+/// (leaving a checkpoint signed with `seal`).
 /// Returns the counts and the storage keys of the files to delete once
 /// committed.
 pub async fn run(
     pool: &PgPool,
     now: DateTime<Utc>,
     r: &Retention,
+    seal: &Seal,
 ) -> sqlx::Result<(PurgeCounts, Vec<String>)> {
     let mut tx = pool.begin().await?;
     // Lets the append-only triggers accept these deletions, in this transaction only.
@@ -43,7 +46,7 @@ pub async fn run(
     let (cases, case_reports, mut keys) = purge_cases(&mut tx, now, r).await?;
     let (undecided, report_keys) = purge_undecided_reports(&mut tx, now, r).await?;
     keys.extend(report_keys);
-    let (audit, mail) = purge_trail(&mut tx, now, r).await?;
+    let (audit, mail) = purge_trail(&mut tx, now, r, seal).await?;
     // The files go once the rows are gone, by the background jobs, retried
     // until done: a deletion that fails is never forgotten.
     super::deletions::queue(&mut *tx, &keys).await?;
@@ -148,19 +151,52 @@ async fn purge_undecided_reports(
 }
 
 /// The audit trail and delivered or dead mail past their time.
-async fn purge_trail(
+/// Deletes the longest start of the audit chain older than `days` and
+/// leaves a signed checkpoint (the last deleted place and hash), so the
+/// rest stays verifiable. Rows are deleted only here.
+async fn purge_audit(
     tx: &mut Tx<'_>,
     now: DateTime<Utc>,
-    r: &Retention,
-) -> sqlx::Result<(i64, i64)> {
-    let audit = sqlx::query!(
-        "delete from audit_log where at < $1::timestamptz - make_interval(days => $2::int)",
+    days: i32,
+    seal: &Seal,
+) -> sqlx::Result<i64> {
+    let last = sqlx::query!(
+        r#"select l.chain_seq, l.hash from audit_log l
+           where l.chain_seq = (select coalesce(min(chain_seq), (select seq + 1 from audit_head)) - 1
+                                from audit_log where at >= $1::timestamptz - make_interval(days => $2::int))"#,
         now as DateTime<Utc>,
-        r.audit_days
+        days
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(last) = last else { return Ok(0) };
+    let deleted = sqlx::query!(
+        "delete from audit_log where chain_seq <= $1",
+        last.chain_seq
     )
     .execute(&mut **tx)
     .await?
     .rows_affected() as i64;
+    let signature = seal.sign(&checkpoint_message(last.chain_seq, &last.hash));
+    sqlx::query!(
+        "insert into audit_checkpoints (up_to_seq, hash, rows_deleted, signature) values ($1, $2, $3, $4)",
+        last.chain_seq,
+        last.hash,
+        deleted,
+        signature
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(deleted)
+}
+
+async fn purge_trail(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    r: &Retention,
+    seal: &Seal,
+) -> sqlx::Result<(i64, i64)> {
+    let audit = purge_audit(tx, now, r.audit_days, seal).await?;
     let mail = sqlx::query!(
         "delete from outbox where status <> 'queued' and created_at < $1::timestamptz - make_interval(days => $2::int)",
         now as DateTime<Utc>,

@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod followup;
 pub mod format;
 pub mod ids;
+pub mod seal;
 pub mod status;
 pub mod upload;
 pub mod values;

@@ -341,3 +341,49 @@ pub async fn flag_overdue_reports(
     }
     Ok(overdue.len())
 }
+
+/// Writes the audit chain's head to the log and, when `AUDIT_ANCHOR_EMAIL`
+/// is set, mails it there, once a day (the first process to get there):
+/// kept outside Vigie, it shows whether the chain was rewritten since.
+pub async fn anchor_audit_head(
+    pool: &sqlx::PgPool,
+    config: &Config,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let Some((seq, hash)) = db::audit::anchor_today(pool, today).await? else {
+        return Ok(());
+    };
+    let hash = hex::encode(hash);
+    tracing::info!(day = %today, seq, hash = %hash, "audit chain head");
+    let Some(to) = &config.audit_anchor_email else {
+        return Ok(());
+    };
+    let body = MailBody {
+        subject: format!("Vigie : empreinte du journal d'audit du {today}"),
+        intro: vec![
+            "Voici l'empreinte du journal d'audit de Vigie à ce jour. Conservez ce message : s'il ne correspond plus à ce que `vigie audit verify` retrouve, le journal a été réécrit.".into(),
+        ],
+        facts: vec![
+            ("Jour", today.to_string()),
+            ("Entrées enchaînées", seq.to_string()),
+            ("Empreinte SHA-256", hash),
+            ("Clé publique Ed25519", config.seal.public_base64()),
+        ],
+        warning: None,
+        action: None,
+        closing: NO_DETAIL.into(),
+    }
+    .render()?;
+    let mail = NewMail {
+        kind: "audit_anchor",
+        to,
+        subject: &body.subject,
+        text: &body.text,
+        html: &body.html,
+        case: None,
+    };
+    let mut tx = pool.begin().await?;
+    db::outbox::enqueue(&mut tx, &mail, config.message_domain()).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit_chain;
 pub mod case;
 mod case_writes;
 pub mod files;

@@ -6,6 +6,7 @@ mod helpers;
 mod smtp;
 
 mod anonymous;
+mod audit_chain;
 mod authorization;
 mod browser;
 mod cases;
