@@ -61,6 +61,9 @@ alter table audit_log
     alter column prev_hash set not null,
     alter column hash set not null;
 
+-- The administrators' viewer: by account, newest first.
+create index audit_log_actor_idx on audit_log (actor_id, chain_seq);
+
 create trigger audit_chain before insert on audit_log
     for each row execute function audit_chain();
 

@@ -262,26 +262,12 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
         tokio::spawn(async move { axum::serve(listener, router).await });
         tracing::info!(%addr, "metrics served");
     }
-    let limits_db = pool.clone();
+    let limits_db = pool;
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} (BIND_ADDR)"))?;
-    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
-    let cleanup = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::db::limits::prune(&limits_db).await {
-                tracing::warn!(error = %e, "could not prune attempt limits");
-            }
-            if let Err(e) =
-                tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
-            {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-    });
+    let cleanup = tokio::spawn(tidy(limits_db));
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "Vigie is listening");
     // On stderr: stdout carries only log lines (JSON with LOG_FORMAT=json).
     eprintln!("Vigie listens on {public_url} (Ctrl-C to stop)");
@@ -293,6 +279,22 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     }
     tracing::info!("Vigie stopped");
     Ok(())
+}
+
+/// Every five minutes: stale attempt limits and expired sessions go.
+async fn tidy(pool: sqlx::PgPool) {
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool.clone());
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::db::limits::prune(&pool).await {
+            tracing::warn!(error = %e, "could not prune attempt limits");
+        }
+        if let Err(e) = tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
+        {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -182,3 +182,13 @@ pub async fn helpline_agent<'e>(
     .fetch_optional(db)
     .await
 }
+
+/// The account with this e-mail (any role), for the audit viewer's filter.
+pub async fn account_by_email(pool: &PgPool, email: &str) -> sqlx::Result<Option<uuid::Uuid>> {
+    sqlx::query_scalar!(
+        "select id from accounts where lower(email) = lower($1)",
+        email
+    )
+    .fetch_optional(pool)
+    .await
+}

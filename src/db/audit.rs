@@ -157,3 +157,101 @@ pub async fn anchor_today(
     .await?;
     Ok(row.map(|r| (r.seq, r.hash)))
 }
+
+/// One reading of a case or of one of its files.
+pub struct Access {
+    /// When.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who (their display name), if the account still exists.
+    pub who: Option<String>,
+    /// Their role (`school_staff`, `helpline`, `admin`).
+    pub role: Option<String>,
+    /// `view_case`, `download_evidence` or `preview_evidence`.
+    pub action: String,
+    /// The file's name, for a file.
+    pub file: Option<String>,
+}
+
+/// Who opened the case `case` and its files, newest first (at most `n`).
+/// The caller checked the case is in its scope.
+pub async fn case_access(pool: &sqlx::PgPool, case: Uuid, n: i64) -> sqlx::Result<Vec<Access>> {
+    sqlx::query_as!(
+        Access,
+        r#"select a.at as "at: chrono::DateTime<chrono::Utc>", acc.display_name as "who?",
+                  acc.role::text as "role?", a.action, e.original_name as "file?"
+           from audit_log a
+           left join accounts acc on acc.id = a.actor_id
+           left join evidence e on e.id = a.record_id and a.record_type = 'evidence'
+           where a.result = 'ok'
+             and ((a.record_type = 'case' and a.record_id = $1 and a.action = 'view_case')
+               or (a.record_type = 'evidence' and a.action in ('download_evidence', 'preview_evidence')
+                   and a.record_id in (select id from evidence where case_id = $1)))
+           order by a.at desc, a.chain_seq desc limit $2"#,
+        case,
+        n
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// What the administrators' viewer filters on.
+#[derive(Default)]
+pub struct TrailFilter {
+    /// One account.
+    pub account: Option<Uuid>,
+    /// From this day (Paris time), included.
+    pub from: Option<chrono::NaiveDate>,
+    /// To this day (Paris time), included.
+    pub to: Option<chrono::NaiveDate>,
+    /// One action code.
+    pub action: Option<String>,
+    /// Entries before this place in the chain (the next page).
+    pub before: Option<i64>,
+}
+
+/// An entry as administrators see it: who, what, which record — never a
+/// case's content.
+pub struct TrailEntry {
+    /// Place in the chain.
+    pub chain_seq: i64,
+    /// When.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The account's name and address, if any.
+    pub who: Option<String>,
+    /// Its e-mail.
+    pub email: Option<String>,
+    /// Action code.
+    pub action: String,
+    /// Record type code.
+    pub record_type: String,
+    /// The case's reference, for a case.
+    pub case_reference: Option<String>,
+    /// `ok` or `denied`.
+    pub result: String,
+}
+
+/// The newest `n` entries matching `f`, newest first.
+pub async fn trail(pool: &sqlx::PgPool, f: &TrailFilter, n: i64) -> sqlx::Result<Vec<TrailEntry>> {
+    sqlx::query_as!(
+        TrailEntry,
+        r#"select a.chain_seq, a.at as "at: chrono::DateTime<chrono::Utc>", acc.display_name as "who?",
+                  acc.email as "email?", a.action, a.record_type, c.reference as "case_reference?", a.result
+           from audit_log a
+           left join accounts acc on acc.id = a.actor_id
+           left join cases c on a.record_type = 'case' and c.id = a.record_id
+           where ($1::uuid is null or a.actor_id = $1)
+             and ($2::date is null or a.at >= ($2::date::timestamp at time zone 'Europe/Paris'))
+             and ($3::date is null or a.at < (($3::date + 1)::timestamp at time zone 'Europe/Paris'))
+             and ($4::text is null or a.action = $4)
+             and ($5::bigint is null or a.chain_seq < $5)
+           order by a.chain_seq desc limit $6"#,
+        f.account,
+        f.from as Option<chrono::NaiveDate>,
+        f.to as Option<chrono::NaiveDate>,
+        f.action,
+        f.before,
+        n
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -12,6 +12,8 @@ pub enum AuditAction {
     ViewCase,
     /// A case was opened.
     CreateCase,
+    /// Its school's leadership read who opened a case and its files.
+    ViewAccessLog,
     /// A change to a case, named by the timeline event it appended.
     Case(EventKind),
     /// An evidence file was stored.
@@ -42,13 +44,78 @@ pub enum AuditAction {
     RetryMail,
 }
 
+/// The actions that are not a case's timeline event, in the viewer's order.
+pub const PLAIN: [AuditAction; 17] = [
+    AuditAction::Login,
+    AuditAction::ViewCase,
+    AuditAction::CreateCase,
+    AuditAction::ViewAccessLog,
+    AuditAction::AddEvidence,
+    AuditAction::DownloadEvidence,
+    AuditAction::PreviewEvidence,
+    AuditAction::IntegrityFailure,
+    AuditAction::SubmitReport,
+    AuditAction::FollowUp,
+    AuditAction::AddInformation,
+    AuditAction::ViewReport,
+    AuditAction::DownloadReportEvidence,
+    AuditAction::DeclineReport,
+    AuditAction::MessageReporter,
+    AuditAction::AttachAddition,
+    AuditAction::RetryMail,
+];
+
+/// Every action the trail can hold, as (code, French label), for the
+/// viewer's filter.
+pub fn choices() -> Vec<(&'static str, &'static str)> {
+    PLAIN
+        .iter()
+        .map(|a| (a.code(), a.label()))
+        .chain(EventKind::ALL.iter().map(|k| (k.code(), k.label())))
+        .collect()
+}
+
+/// The French label of a stored code.
+pub fn label_of(code: &str) -> &str {
+    PLAIN
+        .iter()
+        .find(|a| a.code() == code)
+        .map(|a| a.label())
+        .unwrap_or_else(|| EventKind::label_of(code))
+}
+
 impl AuditAction {
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Login => "Connexion",
+            AuditAction::ViewCase => "Lecture d'un dossier",
+            AuditAction::CreateCase => "Ouverture d'un dossier",
+            AuditAction::ViewAccessLog => "Lecture des consultations d'un dossier",
+            AuditAction::Case(kind) => kind.label(),
+            AuditAction::AddEvidence => "Pièce ajoutée",
+            AuditAction::DownloadEvidence => "Pièce téléchargée",
+            AuditAction::PreviewEvidence => "Aperçu d'une pièce",
+            AuditAction::IntegrityFailure => "Pièce refusée (intégrité)",
+            AuditAction::SubmitReport => "Signalement envoyé",
+            AuditAction::FollowUp => "Code de suivi saisi",
+            AuditAction::AddInformation => "Complément d'un signalant",
+            AuditAction::ViewReport => "Lecture d'un signalement",
+            AuditAction::DownloadReportEvidence => "Fichier d'un signalement téléchargé",
+            AuditAction::DeclineReport => "Signalement non retenu",
+            AuditAction::MessageReporter => "Message au signalant",
+            AuditAction::AttachAddition => "Complément joint au dossier",
+            AuditAction::RetryMail => "Courriel renvoyé",
+        }
+    }
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {
             AuditAction::Login => "login",
             AuditAction::ViewCase => "view_case",
             AuditAction::CreateCase => "create_case",
+            AuditAction::ViewAccessLog => "view_access_log",
             AuditAction::Case(kind) => kind.code(),
             AuditAction::AddEvidence => "add_evidence",
             AuditAction::DownloadEvidence => "download_evidence",
@@ -70,9 +137,10 @@ impl AuditAction {
     pub fn record_type(self) -> RecordType {
         match self {
             AuditAction::Login => RecordType::Account,
-            AuditAction::ViewCase | AuditAction::CreateCase | AuditAction::Case(_) => {
-                RecordType::Case
-            }
+            AuditAction::ViewCase
+            | AuditAction::CreateCase
+            | AuditAction::ViewAccessLog
+            | AuditAction::Case(_) => RecordType::Case,
             AuditAction::AddEvidence
             | AuditAction::DownloadEvidence
             | AuditAction::PreviewEvidence

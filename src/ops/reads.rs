@@ -155,3 +155,21 @@ pub async fn report_file(
     audit(ops, actor, action, id.0, Outcome::Ok).await?;
     Ok((f, bytes))
 }
+
+/// Who opened a case of the caller's schools and its files (the newest
+/// 500), read by its school's leadership; reading it is audited too.
+pub async fn case_access(
+    ops: &Ops,
+    actor: &Actor,
+    id: CaseId,
+) -> AppResult<(db::cases::CaseDetail, Vec<db::audit::Access>)> {
+    let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
+    let action = AuditAction::ViewAccessLog;
+    let Some(case) = db::cases::get_case(&ops.db, &scope, id).await? else {
+        audit(ops, actor, action, id.0, Outcome::Denied).await?;
+        return Err(AppError::NotFound);
+    };
+    let accesses = db::audit::case_access(&ops.db, id.0, 500).await?;
+    audit(ops, actor, action, id.0, Outcome::Ok).await?;
+    Ok((case, accesses))
+}

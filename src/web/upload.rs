@@ -149,14 +149,15 @@ pub async fn read_multipart(
             Err(_) => return Err(AppError::BadRequest("malformed multipart body")),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
+        let file_name = field.file_name().map(str::to_owned);
+        let mut part = Part {
+            field,
+            total: &mut total,
+            limits,
+            too_large: &too_large,
+        };
+        match file_name {
             None => {
-                let mut part = Part {
-                    field,
-                    total: &mut total,
-                    limits,
-                    too_large: &too_large,
-                };
                 let text = part.read(MAX_TEXT_FIELD).await?;
                 let text = String::from_utf8(text.unwrap_or_default().to_vec())
                     .map_err(|_| AppError::BadRequest("text field is not UTF-8"))?;
@@ -167,12 +168,6 @@ pub async fn read_multipart(
                 if !csrf::matches(Some(token), form.text("csrf_token")) {
                     return Err(AppError::Csrf);
                 }
-                let mut part = Part {
-                    field,
-                    total: &mut total,
-                    limits,
-                    too_large: &too_large,
-                };
                 // Browsers send an empty part when no file was chosen.
                 if file_name.is_empty() {
                     part.read(MAX_TEXT_FIELD).await?;

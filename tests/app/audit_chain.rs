@@ -202,3 +202,135 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     let report = verify(&app.db, &app.config.seal).await.unwrap();
     assert_eq!((report.rows, report.first_break), (before + 64, None));
 }
+
+#[tokio::test]
+async fn a_head_teacher_sees_who_opened_a_case_and_its_files() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let (other, _) = app.head_teacher("0750656P").await;
+    let case = b
+        .open_case(&[], vec![("evidence", "capture.png", png())])
+        .await;
+    let page = format!("/school/cases/{case}");
+    let shown = b.get(&page).await;
+    let href = shown.attr(".evidence a[download]", "href").unwrap();
+    assert_eq!(b.get_bytes(&href).await.0, reqwest::StatusCode::OK);
+    let p = b
+        .submit(&page, &format!("{page}/refer"), &[("note", "")])
+        .await;
+    assert_eq!(p.status, reqwest::StatusCode::SEE_OTHER);
+    let agent = app.logged_in(vigie::domain::status::Role::Helpline).await;
+    assert_eq!(
+        agent.get(&format!("/helpline/cases/{case}")).await.status,
+        reqwest::StatusCode::OK
+    );
+
+    let log = b.get(&format!("{page}/consultations")).await;
+    assert_eq!(log.status, reqwest::StatusCode::OK);
+    let rows = log.texts("tbody tr");
+    assert!(
+        rows[0].contains("e-Enfance (3018)") && rows[0].contains("a ouvert le dossier"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("a téléchargé « capture.png »"))
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("Direction d'établissement")
+            && r.contains("direction-0691664k@example.org"))
+    );
+    assert!(b.get(&page).await.body.contains("/consultations"));
+
+    // Another school: not found; the helpline: not its page.
+    let outside = other.get(&format!("{page}/consultations")).await;
+    assert_eq!(outside.status, reqwest::StatusCode::NOT_FOUND);
+    assert_ne!(
+        agent.get(&format!("{page}/consultations")).await.status,
+        reqwest::StatusCode::OK
+    );
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'view_access_log'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2, "read and refused, both audited");
+}
+
+#[tokio::test]
+async fn administrators_read_the_trail_by_account_date_and_action_page_by_page() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b
+        .open_case(&[("victim_name", "Nom Confidentiel")], vec![])
+        .await;
+    b.get(&format!("/school/cases/{case}")).await;
+    let admin = app.logged_in(vigie::domain::status::Role::Admin).await;
+    let reference: String = sqlx::query_scalar("select reference from cases")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let p = admin
+        .get("/admin/audit?compte=direction-0691664k%40example.org&action=view_case")
+        .await;
+    let rows = p.texts("tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Lecture d'un dossier") && rows[0].contains(&reference));
+    assert!(!p.body.contains("Nom Confidentiel"));
+    let all = admin.get("/admin/audit").await.texts("tbody tr");
+    assert!(
+        all.iter()
+            .any(|r| r.contains("Connexion") && r.contains("compte"))
+    );
+
+    // A wrong date or an unknown account comes back next to its field.
+    let p = admin
+        .get("/admin/audit?du=hier&compte=personne%40example.org")
+        .await;
+    assert_eq!(
+        p.text("#du-error"),
+        "Erreur : Saisissez une date au format AAAA-MM-JJ."
+    );
+    assert!(p.text("#compte-error").contains("Aucun compte"));
+    assert_eq!(
+        p.attr("#du", "aria-describedby").as_deref(),
+        Some("du-error")
+    );
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        !admin
+            .get(&format!("/admin/audit?du={today}"))
+            .await
+            .texts("tbody tr")
+            .is_empty()
+    );
+    assert!(
+        admin
+            .get(&format!("/admin/audit?du={tomorrow}"))
+            .await
+            .texts("tbody tr")
+            .is_empty()
+    );
+
+    // 250 entries: three pages, each entry once, newest first.
+    for _ in 0..250 {
+        sql(&app, "insert into audit_log (action, record_type, result) values ('follow_up', 'report', 'denied')").await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut path = "/admin/audit?action=follow_up".to_owned();
+    loop {
+        let p = admin.get(&path).await;
+        seen.extend(p.texts("tbody tr td:first-child"));
+        match p.attr(".pager a.button", "href") {
+            Some(next) => path = next,
+            None => break,
+        }
+    }
+    let numbers: Vec<i64> = seen.iter().map(|n| n.parse().unwrap()).collect();
+    assert_eq!(numbers.len(), 250);
+    assert!(numbers.windows(2).all(|w| w[0] > w[1]));
+}

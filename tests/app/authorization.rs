@@ -50,6 +50,7 @@ async fn every_route_answers_each_role_as_the_table_says() {
     let case_page = format!("/school/cases/{c}");
     let download = format!("/cases/{c}/evidence/{e}");
     let preview = format!("/cases/{c}/evidence/{e}/preview");
+    let consultations = format!("/school/cases/{c}/consultations");
     let ok = StatusCode::OK;
     let nf = StatusCode::NOT_FOUND;
     let login = StatusCode::SEE_OTHER;
@@ -62,6 +63,8 @@ async fn every_route_answers_each_role_as_the_table_says() {
         (&preview, [ok, nf, nf, nf, login]),
         ("/helpline", [nf, nf, ok, nf, login]),
         ("/admin", [nf, nf, nf, ok, login]),
+        ("/admin/audit", [nf, nf, nf, ok, login]),
+        (&consultations, [ok, nf, nf, nf, login]),
         ("/", [ok, ok, ok, ok, ok]),
     ];
     let who = [&w.head_a, &w.head_b, &w.helpline, &w.admin, &w.anonymous];

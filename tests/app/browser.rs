@@ -548,12 +548,14 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 5] = [
+const ELSEWHERE: [&str; 7] = [
     "case-form-errors",
     "bulk-result",
     "admin-schools",
     "admin-accounts",
     "admin-mail",
+    "admin-audit",
+    "admin-overview",
 ];
 
 #[tokio::test]
@@ -585,6 +587,8 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/admin/schools", "admin-schools"),
         ("/admin/accounts", "admin-accounts"),
         ("/admin/mail", "admin-mail"),
+        ("/admin/audit", "admin-audit"),
+        ("/admin", "admin-overview"),
     ] {
         b.go(path).await;
         b.find("main h1").await;

@@ -46,7 +46,10 @@ impl Cluster<'_> {
             .env("SMTP_URL", format!("smtp://127.0.0.1:{}", self.smtp_port))
             .env("HELPLINE_DESK_EMAIL", DESK)
             // One key for the installation, on every machine.
-            .env("SIGNING_KEY", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")
+            .env(
+                "SIGNING_KEY",
+                "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+            )
             .env("RUST_LOG", "warn")
             .envs(self.s3.env())
             .stdout(Stdio::piped())

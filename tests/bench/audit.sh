@@ -38,14 +38,31 @@ measure() {
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$((after - before))"
 }
+# The audit write alone: 64 clients inserting audit rows (pgbench), chained
+# then plain.
+bin=$(dirname "${psql[0]}")
+echo "insert into audit_log (actor_id, action, record_type, record_id, result) values (gen_random_uuid(), 'view_case', 'case', gen_random_uuid(), 'ok');" > "$DIR/insert.sql"
+inserts() {
+  "$bin/pgbench" -n -h "$DATA_DIR/run" -U postgres -c 64 -j 2 -T "${DURATION%s}" -f "$DIR/insert.sql" vigie 2>&1 \
+    | tee "$DIR/pgbench.log" | awk -v l="$1" '/^tps/ {tps=$3} /latency average/ {lat=$4} END {printf "| %s | %.0f inserts/s | %.1f ms average |\n", l, tps, lat}'
+}
+unchain="alter table audit_log disable trigger audit_chain; alter table audit_log alter column chain_seq drop not null, alter column canonical drop not null, alter column prev_hash drop not null, alter column hash drop not null"
+rechain="begin; set local vigie.purge = 'on'; delete from audit_log where chain_seq is null; commit; alter table audit_log alter column chain_seq set not null, alter column canonical set not null, alter column prev_hash set not null, alter column hash set not null; alter table audit_log enable trigger audit_chain"
+echo "| audit insert alone, 64 clients (pgbench) | throughput | latency |"
+echo "|---|---|---|"
+inserts "chained"
+"${psql[@]}" -c "$unchain"
+inserts "plain"
+"${psql[@]}" -c "$rechain"
+echo
+
 echo "| case page, 64 connections | req/s | p50 | p99 | audit rows written |"
 echo "|---|---|---|---|---|"
 measure "chained (trigger, head row locked to commit)"
-"${psql[@]}" -c "alter table audit_log disable trigger audit_chain; alter table audit_log alter column chain_seq drop not null, alter column canonical drop not null, alter column prev_hash drop not null, alter column hash drop not null"
+"${psql[@]}" -c "$unchain"
 measure "plain insert (chain off, for comparison)"
 # The unchained rows go again (as only the purge may delete).
-"${psql[@]}" -c "begin; set local vigie.purge = 'on'; delete from audit_log where chain_seq is null; commit;"
-"${psql[@]}" -c "alter table audit_log alter column chain_seq set not null, alter column canonical set not null, alter column prev_hash set not null, alter column hash set not null; alter table audit_log enable trigger audit_chain"
+"${psql[@]}" -c "$rechain"
 kill $server; wait $server 2>/dev/null || true
 start=$(date +%s.%N)
 DATABASE_URL= "$BIN" audit verify | tail -2

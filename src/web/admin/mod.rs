@@ -1,5 +1,6 @@
 //! Administrators: schools, accounts and national counts; no case content.
 
+mod audit;
 mod lists;
 
 use askama::Template;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(overview))
         .route("/admin/schools", get(lists::schools))
+        .route("/admin/audit", get(audit::trail))
         .route("/admin/accounts", get(lists::accounts))
         .route("/admin/mail", get(mail))
         .route("/admin/mail/{id}/retry", post(retry_mail))

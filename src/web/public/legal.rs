@@ -41,6 +41,11 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
     ("admin-schools", "Administration : établissements"),
     ("admin-accounts", "Administration : comptes"),
     ("admin-mail", "Administration : courriels"),
+    ("admin-audit", "Administration : journal d'audit"),
+    (
+        "admin-overview",
+        "Administration : vue d'ensemble et intégrité des pièces",
+    ),
     ("accessibility", "Déclaration d'accessibilité"),
     ("legal", "Mentions légales"),
 ];

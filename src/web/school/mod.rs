@@ -1,6 +1,7 @@
 //! School leadership: dashboard, opening a case, the case page and its
 //! actions, the inbox of public reports.
 
+mod access_log;
 mod case_actions;
 mod case_corrections;
 mod case_form;
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/school/cases/new", get(open_case::new_case))
         .route("/school/cases", post(open_case::create_case))
         .route("/school/cases/{id}", get(a::show_case))
+        .route(
+            "/school/cases/{id}/consultations",
+            get(access_log::access_log),
+        )
         .route("/school/cases/{id}/notes", post(a::add_note))
         .route("/school/cases/{id}/evidence", post(a::add_evidence))
         .route("/school/cases/{id}/targets", post(a::add_target))
