@@ -43,6 +43,8 @@ pub struct Limiters {
     pub addition_ip: Limiter,
     /// Additions per report.
     pub addition_report: Limiter,
+    /// Dossiers checked on `/verification` per client IP.
+    pub verify_ip: Limiter,
 }
 
 impl Limiters {
@@ -76,6 +78,8 @@ impl Limiters {
                 config.reports.additions_per_report,
                 config.reports.addition_replenish,
             ),
+            // Hashing up to a request's size each: 10 in a burst, one a minute.
+            verify_ip: Limiter::new("verify_ip", 10, Duration::from_secs(60)),
         }
     }
 }

@@ -85,3 +85,30 @@ pub(super) async fn verify_audit(config: &Config, pool: &sqlx::PgPool) -> anyhow
     println!("Intact.");
     Ok(())
 }
+
+pub(super) fn verify_dossier(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let v = crate::ops::dossier::verify(file, &config.seal).map_err(anyhow::Error::msg)?;
+    println!("Dossier {}, generated {}.", v.case_reference, v.generated);
+    println!(
+        "Signature: {}.",
+        if v.genuine {
+            "genuine (this installation's key)"
+        } else {
+            "NOT this installation's key"
+        }
+    );
+    for f in &v.altered {
+        println!("altered: {f}");
+    }
+    for f in &v.missing {
+        println!("missing: {f}");
+    }
+    for f in &v.extra {
+        println!("not in the manifest: {f}");
+    }
+    anyhow::ensure!(v.holds(), "the dossier does not hold");
+    println!("Genuine and intact.");
+    Ok(())
+}

@@ -59,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Check an exported dossier.
+    Dossier {
+        #[command(subcommand)]
+        command: DossierCommand,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -73,6 +78,16 @@ enum Command {
     Storage {
         #[command(subcommand)]
         command: StorageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DossierCommand {
+    /// Check that an exported dossier is signed by this installation's key
+    /// (`SIGNING_KEY`) and that every file has its recorded SHA-256.
+    Verify {
+        /// The dossier's ZIP file.
+        file: PathBuf,
     },
 }
 
@@ -127,6 +142,13 @@ enum AccountCommand {
 
 /// Runs a command.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    // Checking a dossier needs no database.
+    if let Command::Dossier {
+        command: DossierCommand::Verify { file },
+    } = &cli.command
+    {
+        return files::verify_dossier(&config, file);
+    }
     let started = Instant::now();
     let database = db::connect(&config).await?;
     db::migrate(&database.pool).await?;
@@ -163,6 +185,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Storage {
             command: StorageCommand::Migrate,
         } => files::migrate_storage(&config, &database.pool).await,
+        Command::Dossier { .. } => unreachable!("handled above"),
         Command::Audit {
             command: AuditCommand::Verify,
         } => files::verify_audit(&config, &database.pool).await,

@@ -14,6 +14,8 @@ pub enum AuditAction {
     CreateCase,
     /// Its school's leadership read who opened a case and its files.
     ViewAccessLog,
+    /// A sealed dossier of a case was made.
+    ExportDossier,
     /// A change to a case, named by the timeline event it appended.
     Case(EventKind),
     /// An evidence file was stored.
@@ -45,11 +47,12 @@ pub enum AuditAction {
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 17] = [
+pub const PLAIN: [AuditAction; 18] = [
     AuditAction::Login,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
+    AuditAction::ExportDossier,
     AuditAction::AddEvidence,
     AuditAction::DownloadEvidence,
     AuditAction::PreviewEvidence,
@@ -92,6 +95,7 @@ impl AuditAction {
             AuditAction::ViewCase => "Lecture d'un dossier",
             AuditAction::CreateCase => "Ouverture d'un dossier",
             AuditAction::ViewAccessLog => "Lecture des consultations d'un dossier",
+            AuditAction::ExportDossier => "Dossier scellé exporté",
             AuditAction::Case(kind) => kind.label(),
             AuditAction::AddEvidence => "Pièce ajoutée",
             AuditAction::DownloadEvidence => "Pièce téléchargée",
@@ -116,6 +120,7 @@ impl AuditAction {
             AuditAction::ViewCase => "view_case",
             AuditAction::CreateCase => "create_case",
             AuditAction::ViewAccessLog => "view_access_log",
+            AuditAction::ExportDossier => "export_dossier",
             AuditAction::Case(kind) => kind.code(),
             AuditAction::AddEvidence => "add_evidence",
             AuditAction::DownloadEvidence => "download_evidence",
@@ -140,6 +145,7 @@ impl AuditAction {
             AuditAction::ViewCase
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog
+            | AuditAction::ExportDossier
             | AuditAction::Case(_) => RecordType::Case,
             AuditAction::AddEvidence
             | AuditAction::DownloadEvidence

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit_chain;
 pub mod case;
 mod case_writes;
+pub mod dossier;
 pub mod files;
 pub mod integrity;
 pub mod move_store;

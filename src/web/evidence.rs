@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::StreamExt;
 
 use super::extract::Ids;
 use crate::app::AppState;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{case}/evidence/{id}", get(download))
         .route("/cases/{case}/evidence/{id}/preview", get(preview))
+        .route("/cases/{case}/dossier", get(dossier))
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a safe ASCII fallback.
@@ -97,6 +99,19 @@ async fn preview(
         header::HeaderValue::from_static("default-src 'none'; sandbox"),
     );
     Ok(response)
+}
+
+/// The sealed dossier of a case (ZIP: files, signed manifest), streamed
+/// from its temporary file.
+async fn dossier(
+    State(state): State<AppState>,
+    actor: Actor,
+    Ids(case): Ids<CaseId>,
+) -> AppResult<Response> {
+    let d = ops::dossier::export(&state.ops(), &actor, case).await?;
+    let body = tokio_util::io::ReaderStream::with_capacity(d.file, 64 * 1024).boxed();
+    let disposition = disposition("attachment", &d.name);
+    Ok(served("application/zip", disposition, d.size as i64, body))
 }
 
 #[cfg(test)]

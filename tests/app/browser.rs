@@ -548,7 +548,7 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 7] = [
+const ELSEWHERE: [&str; 8] = [
     "case-form-errors",
     "bulk-result",
     "admin-schools",
@@ -556,6 +556,7 @@ const ELSEWHERE: [&str; 7] = [
     "admin-mail",
     "admin-audit",
     "admin-overview",
+    "verification",
 ];
 
 #[tokio::test]
@@ -589,6 +590,7 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/admin/mail", "admin-mail"),
         ("/admin/audit", "admin-audit"),
         ("/admin", "admin-overview"),
+        ("/verification", "verification"),
     ] {
         b.go(path).await;
         b.find("main h1").await;

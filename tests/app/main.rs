@@ -12,6 +12,7 @@ mod browser;
 mod cases;
 mod cli;
 mod commands;
+mod dossier;
 mod everyday;
 mod helpline;
 mod integrity;

@@ -46,6 +46,7 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
         "admin-overview",
         "Administration : vue d'ensemble et intégrité des pièces",
     ),
+    ("verification", "Vérification d'un dossier exporté"),
     ("accessibility", "Déclaration d'accessibilité"),
     ("legal", "Mentions légales"),
 ];

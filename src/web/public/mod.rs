@@ -6,6 +6,7 @@ mod home;
 mod legal;
 mod report;
 mod report_form;
+mod verification;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -31,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/guide", get(home::guide))
         .route("/confidentialite", get(home::privacy))
         .route("/mentions-legales", get(legal::legal_notices))
+        .route(
+            "/verification",
+            get(verification::show).post(verification::check),
+        )
         .route("/accessibilite", get(legal::accessibility))
         .route("/signaler", get(report::find_school))
         .route("/signaler/etablissements", get(report::school_suggestions))
