@@ -133,6 +133,19 @@ pub fn mask_emails(text: &str) -> String {
     }
 }
 
+/// A retention delay in days, as a person says it: "3 ans", "2 mois",
+/// "45 jours".
+pub fn delay_days(days: i32) -> String {
+    let plural = |n: i32, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    if days >= 365 && days % 365 <= 2 {
+        plural(days / 365, "an", "ans")
+    } else if days >= 58 {
+        format!("{} mois", (f64::from(days) / 30.44).round() as i32)
+    } else {
+        plural(days, "jour", "jours")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +170,15 @@ mod tests {
         );
         assert_eq!(mask_emails("connection refused"), "connection refused");
         assert_eq!(mask_emails(&"é".repeat(400)).chars().count(), 301);
+    }
+
+    #[test]
+    fn retention_delays_read_as_people_say_them() {
+        assert_eq!(delay_days(61), "2 mois");
+        assert_eq!(delay_days(1095), "3 ans");
+        assert_eq!(delay_days(365), "1 an");
+        assert_eq!(delay_days(400), "13 mois");
+        assert_eq!(delay_days(30), "30 jours");
+        assert_eq!(delay_days(1), "1 jour");
     }
 }

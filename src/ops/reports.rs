@@ -16,6 +16,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::case::{HarassmentKind, Platform, ReportStatus, ReporterKind, Urgency};
 use crate::domain::deadline::report_due;
 use crate::domain::followup::FollowUpCode;
+use crate::domain::holidays::Calendar;
 use crate::domain::ids::{ReportId, SchoolId};
 use crate::domain::values::{EmailAddress, Phone};
 use crate::error::{AppError, AppResult};
@@ -65,7 +66,13 @@ pub async fn submit(ops: &Ops, input: ReportInput, files: Vec<CheckedFile>) -> A
 
 async fn submit_here(ops: &Ops, input: ReportInput, files: &[CheckedFile]) -> AppResult<Sent> {
     let code = FollowUpCode::generate();
-    let mut report = new_report(input, &code, &ops.config.reports);
+    let uai = db::schools::list_by_ids(&ops.db, &[input.school])
+        .await?
+        .pop()
+        .map(|s| s.uai)
+        .unwrap_or_default();
+    let calendar = Calendar::of_uai(&uai);
+    let mut report = new_report(input, &code, &ops.config.reports, calendar);
     let reference = with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
         let hour_ago = Utc::now() - chrono::TimeDelta::hours(1);
@@ -124,12 +131,18 @@ async fn mail_on_submit(
 }
 
 /// The row of a validated report, with its code's hash and deadline.
-fn new_report(input: ReportInput, code: &FollowUpCode, cfg: &ReportSettings) -> NewReport {
+fn new_report(
+    input: ReportInput,
+    code: &FollowUpCode,
+    cfg: &ReportSettings,
+    calendar: Calendar,
+) -> NewReport {
     let due_at = report_due(
         Utc::now(),
         input.danger,
         cfg.due_working_days,
         cfg.danger_due_hours,
+        calendar,
     );
     NewReport {
         school: input.school,

@@ -107,6 +107,8 @@ pub struct CasePage {
     max_files: usize,
     request_days: i32,
     today: String,
+    /// Retention of a closed case without, then with a follow-up, as said.
+    kept: (String, String),
 }
 
 /// Field ids of the case page's forms, in page order, for the error summary.
@@ -188,6 +190,12 @@ impl CasePage {
             max_file_mb: state.config.uploads.max_file_bytes / (1024 * 1024),
             max_files: state.config.uploads.max_files,
             request_days: state.config.queue.request_days,
+            kept: (
+                crate::domain::format::delay_days(state.config.retention.closed_no_follow_up_days),
+                crate::domain::format::delay_days(
+                    state.config.retention.closed_with_follow_up_days,
+                ),
+            ),
             today: chrono::Utc::now()
                 .date_naive()
                 .format("%Y-%m-%d")

@@ -72,3 +72,39 @@ async fn each_footer_helps_the_person_in_front_of_it() {
             .contains("notes internes")
     );
 }
+
+#[tokio::test]
+async fn the_texts_state_the_delays_configured() {
+    let app = TestApp::spawn_with(
+        |c| {
+            c.retention.closed_no_follow_up_days = 30;
+            c.retention.closed_with_follow_up_days = 730;
+            c.reports.due_working_days = 3;
+            c.reports.danger_due_hours = 2;
+        },
+        None,
+    )
+    .await;
+    let anyone = app.browser();
+    let privacy = anyone.get("/confidentialite").await.text("main");
+    assert!(
+        privacy.contains("effacé 30 jours après sa clôture")
+            && privacy.contains("au plus tard 2 ans"),
+        "{privacy}"
+    );
+    let guide = anyone.get("/guide").await.text("main");
+    assert!(
+        guide.contains("sous 3 jours ouvrés") && guide.contains("2 heures en cas de danger"),
+        "{guide}"
+    );
+    let (b, _) = app.head_teacher("0691664K").await;
+    let case = b.open_case(&[], vec![]).await;
+    let page = b
+        .get(&format!("/school/cases/{case}"))
+        .await
+        .text("#conservation");
+    assert!(
+        page.contains("effacé 30 jours après sa clôture s'il est sans suite, 2 ans au plus"),
+        "{page}"
+    );
+}

@@ -173,11 +173,15 @@ pub async fn not_found() -> AppError {
 #[template(path = "public/guide.html")]
 pub struct GuidePage {
     layout: Layout,
+    due_working_days: u32,
+    danger_due_hours: u32,
 }
 
-pub(super) async fn guide(session: Session) -> AppResult<GuidePage> {
+pub(super) async fn guide(State(state): State<AppState>, session: Session) -> AppResult<GuidePage> {
     Ok(GuidePage {
         layout: public_layout(&session).await?,
+        due_working_days: state.config.reports.due_working_days,
+        danger_due_hours: state.config.reports.danger_due_hours,
     })
 }
 
@@ -186,10 +190,20 @@ pub(super) async fn guide(session: Session) -> AppResult<GuidePage> {
 #[template(path = "public/privacy.html")]
 pub struct PrivacyPage {
     layout: Layout,
+    /// Closed with no follow-up, then closed with one, as said.
+    kept: (String, String),
 }
 
-pub(super) async fn privacy(session: Session) -> AppResult<PrivacyPage> {
+pub(super) async fn privacy(
+    State(state): State<AppState>,
+    session: Session,
+) -> AppResult<PrivacyPage> {
+    let r = &state.config.retention;
     Ok(PrivacyPage {
         layout: public_layout(&session).await?,
+        kept: (
+            crate::domain::format::delay_days(r.closed_no_follow_up_days),
+            crate::domain::format::delay_days(r.closed_with_follow_up_days),
+        ),
     })
 }
