@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod ops;
+pub mod pdf;
 pub mod server;
 pub mod storage;
 pub mod web;

@@ -183,7 +183,7 @@ pub async fn case_access(pool: &sqlx::PgPool, case: Uuid, n: i64) -> sqlx::Resul
            left join accounts acc on acc.id = a.actor_id
            left join evidence e on e.id = a.record_id and a.record_type = 'evidence'
            where a.result = 'ok'
-             and ((a.record_type = 'case' and a.record_id = $1 and a.action = 'view_case')
+             and ((a.record_type = 'case' and a.record_id = $1 and a.action in ('view_case', 'export_dossier', 'export_dossier_pdf'))
                or (a.record_type = 'evidence' and a.action in ('download_evidence', 'preview_evidence')
                    and a.record_id in (select id from evidence where case_id = $1)))
            order by a.at desc, a.chain_seq desc limit $2"#,

@@ -16,6 +16,8 @@ pub enum AuditAction {
     ViewAccessLog,
     /// A sealed dossier of a case was made.
     ExportDossier,
+    /// The PDF of a case was made.
+    ExportDossierPdf,
     /// A change to a case, named by the timeline event it appended.
     Case(EventKind),
     /// An evidence file was stored.
@@ -47,12 +49,13 @@ pub enum AuditAction {
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 18] = [
+pub const PLAIN: [AuditAction; 19] = [
     AuditAction::Login,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
     AuditAction::ExportDossier,
+    AuditAction::ExportDossierPdf,
     AuditAction::AddEvidence,
     AuditAction::DownloadEvidence,
     AuditAction::PreviewEvidence,
@@ -96,6 +99,7 @@ impl AuditAction {
             AuditAction::CreateCase => "Ouverture d'un dossier",
             AuditAction::ViewAccessLog => "Lecture des consultations d'un dossier",
             AuditAction::ExportDossier => "Dossier scellé exporté",
+            AuditAction::ExportDossierPdf => "Dossier PDF généré",
             AuditAction::Case(kind) => kind.label(),
             AuditAction::AddEvidence => "Pièce ajoutée",
             AuditAction::DownloadEvidence => "Pièce téléchargée",
@@ -121,6 +125,7 @@ impl AuditAction {
             AuditAction::CreateCase => "create_case",
             AuditAction::ViewAccessLog => "view_access_log",
             AuditAction::ExportDossier => "export_dossier",
+            AuditAction::ExportDossierPdf => "export_dossier_pdf",
             AuditAction::Case(kind) => kind.code(),
             AuditAction::AddEvidence => "add_evidence",
             AuditAction::DownloadEvidence => "download_evidence",
@@ -146,6 +151,7 @@ impl AuditAction {
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog
             | AuditAction::ExportDossier
+            | AuditAction::ExportDossierPdf
             | AuditAction::Case(_) => RecordType::Case,
             AuditAction::AddEvidence
             | AuditAction::DownloadEvidence

@@ -1,4 +1,5 @@
-//! The sealed export of a case: a ZIP with the original evidence files and
+//! The sealed export of a case: a ZIP with the case's PDF (`dossier_pdf`),
+//! the original evidence files and
 //! `manifest.json` (case reference, school, generation time and author,
 //! each file's name, size and SHA-256), whose exact bytes are signed with
 //! the installation's Ed25519 key (`manifest.sig`). Anyone with the public
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::Ops;
 use super::integrity::{Expected, checked_open};
+use super::reads::CaseRecord;
 use crate::auth::{Actor, CaseScope};
 use crate::db::{self, audit::Outcome};
 use crate::domain::audit::AuditAction;
@@ -28,6 +30,8 @@ use crate::error::{AppError, AppResult};
 
 /// The manifest's format name.
 const FORMAT: &str = "vigie-dossier/1";
+/// The PDF's path in the ZIP.
+const PDF_ENTRY: &str = "dossier.pdf";
 /// Most entries a ZIP may have to be checked.
 const MAX_ENTRIES: usize = 10_000;
 
@@ -76,11 +80,15 @@ pub struct Dossier {
     pub name: String,
 }
 
-/// Makes the sealed dossier of a case: the school's leadership, or the
-/// agent who holds the case; anyone else gets 404. Audited.
-pub async fn export(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<Dossier> {
+/// The case for a dossier: its school's leadership, or the agent who holds
+/// it; anyone else gets 404 (audited as denied under `action`).
+pub(super) async fn held_record(
+    ops: &Ops,
+    actor: &Actor,
+    id: CaseId,
+    action: AuditAction,
+) -> AppResult<CaseRecord> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
-    let action = AuditAction::ExportDossier;
     let case = db::cases::get_case(&ops.db, &scope, id)
         .await?
         .filter(|c| actor.role != Role::Helpline || c.claimed_by == Some(actor.id));
@@ -88,30 +96,32 @@ pub async fn export(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<Dossier> 
         db::audit::record(&ops.db, Some(actor.id), action, Some(id.0), Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let evidence = db::evidence::list(&ops.db, &scope, id).await?;
+    super::reads::record_of(ops, &scope, case).await
+}
+
+/// Makes the sealed dossier of a case (the PDF, the original files, the
+/// signed manifest) for those `held_record` lets in. Audited.
+pub async fn export(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<Dossier> {
+    let action = AuditAction::ExportDossier;
+    let record = held_record(ops, actor, id, action).await?;
+    let (case, evidence) = (&record.case, &record.evidence);
+    let generated_at = Utc::now();
+    let pdf = super::dossier_pdf::make(ops, actor, &record, generated_at).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Part>(4);
-    let path = ops
-        .config
-        .spool_dir
-        .join(format!("{}.dossier", uuid::Uuid::new_v4().simple()));
-    tokio::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&ops.config.spool_dir)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let path = spool_path(ops).await?;
     // Removed whatever happens (an integrity refusal midway included).
     let _removed = TempPath(path.clone());
     let writing = tokio::task::spawn_blocking({
         let path = path.clone();
         move || write_zip(&path, rx)
     });
-    let files = send_files(ops, actor, &evidence, &tx).await?;
+    let mut files = vec![send_pdf(&tx, &case.reference, pdf, generated_at).await?];
+    files.extend(send_files(ops, actor, evidence, &tx).await?);
     let manifest = Manifest {
         format: FORMAT.into(),
         case_reference: case.reference.clone(),
         school_uai: case.school_uai.clone(),
-        generated_at: Utc::now(),
+        generated_at,
         generated_by: actor.display_name.clone(),
         public_key: ops.config.seal.public_base64(),
         files,
@@ -137,6 +147,37 @@ pub async fn export(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<Dossier> 
         size,
         name: format!("dossier-{}.zip", case.reference),
     })
+}
+
+/// A fresh path for a dossier in the private spool folder.
+async fn spool_path(ops: &Ops) -> AppResult<std::path::PathBuf> {
+    tokio::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&ops.config.spool_dir)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let name = format!("{}.dossier", uuid::Uuid::new_v4().simple());
+    Ok(ops.config.spool_dir.join(name))
+}
+
+/// Sends the case's PDF into the ZIP; returns its manifest entry.
+async fn send_pdf(
+    tx: &tokio::sync::mpsc::Sender<Part>,
+    reference: &str,
+    pdf: Vec<u8>,
+    at: DateTime<Utc>,
+) -> AppResult<ManifestFile> {
+    let entry = ManifestFile {
+        path: PDF_ENTRY.into(),
+        original_name: format!("dossier-{reference}.pdf"),
+        size: pdf.len() as u64,
+        sha256: hex::encode(Sha256::digest(&pdf)),
+        added_at: at,
+    };
+    send(tx, Part::Start(PDF_ENTRY.into())).await?;
+    send(tx, Part::Bytes(pdf)).await?;
+    Ok(entry)
 }
 
 /// Sends each evidence file, checked, into the ZIP; returns the manifest's list.

@@ -10,6 +10,7 @@ pub mod audit_chain;
 pub mod case;
 mod case_writes;
 pub mod dossier;
+pub mod dossier_pdf;
 pub mod files;
 pub mod integrity;
 pub mod move_store;

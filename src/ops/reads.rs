@@ -49,22 +49,33 @@ async fn audit(
 /// Reads a case in the caller's scope.
 pub async fn case(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<CaseRecord> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
-    let db = &ops.db;
-    let Some(case) = db::cases::get_case(db, &scope, id).await? else {
+    let Some(case) = db::cases::get_case(&ops.db, &scope, id).await? else {
         audit(ops, actor, AuditAction::ViewCase, id.0, Outcome::Denied).await?;
         return Err(AppError::NotFound);
     };
-    let (authors, targets, evidence, events, requests, escalations, interventions, sanctions) = tokio::try_join!(
-        db::cases::list_authors(db, &scope, id),
-        db::cases::list_targets(db, &scope, id),
-        db::evidence::list(db, &scope, id),
-        db::events::list(db, &scope, id),
-        db::records::list_requests(db, &scope, id),
-        db::records::list_escalations(db, &scope, id),
-        db::records::list_interventions(db, &scope, id),
-        db::records::list_sanctions(db, &scope, id),
-    )?;
+    let record = record_of(ops, &scope, case).await?;
     audit(ops, actor, AuditAction::ViewCase, id.0, Outcome::Ok).await?;
+    Ok(record)
+}
+
+/// Everything recorded on a case already read in `scope` (not audited:
+/// the caller audits what it does with it).
+pub(super) async fn record_of(
+    ops: &Ops,
+    scope: &CaseScope,
+    case: db::cases::CaseDetail,
+) -> AppResult<CaseRecord> {
+    let (db, id) = (&ops.db, case.id);
+    let (authors, targets, evidence, events, requests, escalations, interventions, sanctions) = tokio::try_join!(
+        db::cases::list_authors(db, scope, id),
+        db::cases::list_targets(db, scope, id),
+        db::evidence::list(db, scope, id),
+        db::events::list(db, scope, id),
+        db::records::list_requests(db, scope, id),
+        db::records::list_escalations(db, scope, id),
+        db::records::list_interventions(db, scope, id),
+        db::records::list_sanctions(db, scope, id),
+    )?;
     Ok(CaseRecord {
         case,
         authors,

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{case}/evidence/{id}", get(download))
         .route("/cases/{case}/evidence/{id}/preview", get(preview))
         .route("/cases/{case}/dossier", get(dossier))
+        .route("/cases/{case}/dossier.pdf", get(dossier_pdf))
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a safe ASCII fallback.
@@ -112,6 +113,19 @@ async fn dossier(
     let body = tokio_util::io::ReaderStream::with_capacity(d.file, 64 * 1024).boxed();
     let disposition = disposition("attachment", &d.name);
     Ok(served("application/zip", disposition, d.size as i64, body))
+}
+
+/// The case's PDF, as a download.
+async fn dossier_pdf(
+    State(state): State<AppState>,
+    actor: Actor,
+    Ids(case): Ids<CaseId>,
+) -> AppResult<Response> {
+    let pdf = ops::dossier_pdf::export(&state.ops(), &actor, case).await?;
+    let size = pdf.bytes.len() as i64;
+    let body = futures_util::stream::once(async move { Ok(bytes::Bytes::from(pdf.bytes)) });
+    let disposition = disposition("attachment", &pdf.name);
+    Ok(served("application/pdf", disposition, size, body.boxed()))
 }
 
 #[cfg(test)]

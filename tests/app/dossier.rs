@@ -6,6 +6,8 @@
 use std::io::{Cursor, Read, Write};
 use std::process::Command;
 
+use sha2::Digest;
+
 use reqwest::StatusCode;
 use vigie::domain::status::Role;
 use vigie::ops::dossier::verify;
@@ -69,22 +71,30 @@ async fn a_sealed_dossier_verifies_and_names_what_was_changed() {
     assert_eq!(
         names,
         [
+            "dossier.pdf",
             "pieces/001-capture.png",
             "pieces/002-plainte.pdf",
             "manifest.json",
             "manifest.sig"
         ]
     );
-    assert_eq!(files[0].1, png());
-    assert_eq!(files[1].1, pdf());
-    let manifest: serde_json::Value = serde_json::from_slice(&files[2].1).unwrap();
+    assert!(files[0].1.starts_with(b"%PDF-"));
+    assert_eq!(files[1].1, png());
+    assert_eq!(files[2].1, pdf());
+    let manifest: serde_json::Value = serde_json::from_slice(&files[3].1).unwrap();
     let reference: String = sqlx::query_scalar("select reference from cases")
         .fetch_one(&app.db)
         .await
         .unwrap();
     assert_eq!(manifest["case_reference"], reference.as_str());
     assert_eq!(manifest["school_uai"], "0691664K");
-    assert_eq!(manifest["files"][1]["original_name"], "plainte.pdf");
+    assert_eq!(manifest["files"][2]["original_name"], "plainte.pdf");
+    // The PDF is listed with its hash like any file.
+    assert_eq!(manifest["files"][0]["path"], "dossier.pdf");
+    assert_eq!(
+        manifest["files"][0]["sha256"],
+        hex::encode(sha2::Sha256::digest(&files[0].1))
+    );
     let seal = &app.config.seal;
     assert!(verify(Cursor::new(&zip[..]), seal).unwrap().holds());
 

@@ -13,6 +13,7 @@ mod cases;
 mod cli;
 mod commands;
 mod dossier;
+mod dossier_pdf;
 mod everyday;
 mod helpline;
 mod integrity;

@@ -35,6 +35,8 @@ impl AccessLogPage {
         let file = a.file.as_deref().unwrap_or("pièce retirée");
         match a.action.as_str() {
             "view_case" => "a ouvert le dossier".to_owned(),
+            "export_dossier" => "a exporté le dossier scellé (toutes les pièces)".to_owned(),
+            "export_dossier_pdf" => "a généré le dossier PDF".to_owned(),
             "download_evidence" => format!("a téléchargé « {file} »"),
             _ => format!("a affiché l'aperçu de « {file} »"),
         }
