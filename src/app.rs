@@ -29,8 +29,11 @@ use crate::web;
 
 /// Attempt limiters shared by the handlers.
 pub struct Limiters {
-    /// Login attempts per e-mail typed.
+    /// Login attempts per e-mail typed and client IP.
     pub login_account: Limiter,
+    /// Login attempts per e-mail typed, from every IP: 20, then one every
+    /// 45 s (never more than 15 minutes to a full budget).
+    pub login_account_all: Limiter,
     /// Login attempts per client IP.
     pub login_ip: Limiter,
     /// Public reports per client IP.
@@ -45,6 +48,11 @@ pub struct Limiters {
     pub addition_report: Limiter,
     /// Dossiers checked on `/verification` per client IP.
     pub verify_ip: Limiter,
+    /// "Forgotten password" requests per client IP.
+    pub reset_ip: Limiter,
+    /// "Forgotten password" requests per address typed (one mail in 5 minutes
+    /// after the first three).
+    pub reset_account: Limiter,
 }
 
 impl Limiters {
@@ -56,6 +64,7 @@ impl Limiters {
                 config.login.per_account,
                 config.login.replenish,
             ),
+            login_account_all: Limiter::new("login_account_all", 20, Duration::from_secs(45)),
             login_ip: Limiter::new("login_ip", config.login.per_ip, config.login.replenish),
             report_ip: Limiter::new("report_ip", config.reports.per_ip, config.reports.replenish),
             lookup_ip: Limiter::new(
@@ -80,6 +89,8 @@ impl Limiters {
             ),
             // Hashing up to a request's size each: 10 in a burst, one a minute.
             verify_ip: Limiter::new("verify_ip", 10, Duration::from_secs(60)),
+            reset_ip: Limiter::new("reset_ip", config.login.per_ip, config.login.replenish),
+            reset_account: Limiter::new("reset_account", 3, Duration::from_secs(300)),
         }
     }
 }

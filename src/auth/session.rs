@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -22,17 +22,24 @@ struct AuthData {
     account_id: AccountId,
     /// Unix time of the login, for the absolute timeout.
     login_at: i64,
+    /// The same in milliseconds, compared with the moment the owner ended
+    /// their sessions (absent from sessions made before it was kept).
+    #[serde(default)]
+    login_ms: Option<i64>,
 }
 
 /// Marks the session as logged in for `account`, with a new session id.
 pub async fn log_in(session: &Session, account: AccountId) -> AppResult<()> {
+    // A millisecond after any "end my sessions" of the same instant.
+    let now = Utc::now() + chrono::TimeDelta::milliseconds(1);
     session.cycle_id().await?;
     session
         .insert(
             AUTH_KEY,
             AuthData {
                 account_id: account,
-                login_at: Utc::now().timestamp(),
+                login_at: now.timestamp(),
+                login_ms: Some(now.timestamp_millis()),
             },
         )
         .await?;
@@ -62,12 +69,12 @@ pub struct Actor {
     pub csrf: String,
 }
 
-/// The account a session is logged in as, if it is still within both
-/// timeouts (an expired session is flushed).
+/// The account a session is logged in as and when it logged in, if it is
+/// still within both timeouts (an expired session is flushed).
 pub async fn logged_in(
     session: &Session,
     timeouts: SessionTimeouts,
-) -> AppResult<Option<AccountId>> {
+) -> AppResult<Option<(AccountId, DateTime<Utc>)>> {
     let Some(auth) = session.get::<AuthData>(AUTH_KEY).await? else {
         return Ok(None);
     };
@@ -79,7 +86,9 @@ pub async fn logged_in(
         session.flush().await?;
         return Ok(None);
     }
-    Ok(Some(auth.account_id))
+    let ms = auth.login_ms.unwrap_or(auth.login_at * 1000);
+    let at = DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    Ok(Some((auth.account_id, at)))
 }
 
 const SEEN_KEY: &str = "seen_at";

@@ -150,7 +150,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         return files::verify_dossier(&config, file);
     }
     let started = Instant::now();
-    let database = db::connect(&config).await?;
+    // The server and the worker own the embedded cluster; the short
+    // commands use the one a running `vigie serve` started, if any.
+    let owns = matches!(cli.command, Command::Serve { .. } | Command::Worker);
+    let database = db::connect(&config, !owns).await?;
     db::migrate(&database.pool).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -304,7 +307,8 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     Ok(())
 }
 
-/// Every five minutes: stale attempt limits and expired sessions go.
+/// Every five minutes: stale attempt limits, expired account links and
+/// expired sessions go.
 async fn tidy(pool: sqlx::PgPool) {
     let store = tower_sessions_sqlx_store::PostgresStore::new(pool.clone());
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -312,6 +316,9 @@ async fn tidy(pool: sqlx::PgPool) {
         tick.tick().await;
         if let Err(e) = crate::db::limits::prune(&pool).await {
             tracing::warn!(error = %e, "could not prune attempt limits");
+        }
+        if let Err(e) = crate::db::account_tokens::prune(&pool).await {
+            tracing::warn!(error = %e, "could not prune account links");
         }
         if let Err(e) = tower_sessions::session_store::ExpiredDeletion::delete_expired(&store).await
         {
@@ -393,14 +400,11 @@ async fn add_account(
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-    if pw.chars().count() < password::MIN_PASSWORD_CHARS {
-        bail!(
-            "the password must have {} characters at least",
-            password::MIN_PASSWORD_CHARS
-        );
+    let display_name = name.unwrap_or_else(|| email.as_str().to_owned());
+    if let Err(why) = password::acceptable(&pw, email.as_str(), &display_name) {
+        bail!("password refused: {why}");
     }
     let hash = password::hash_password(pw).await?;
-    let display_name = name.unwrap_or_else(|| email.as_str().to_owned());
     let mut tx = pool.begin().await?;
     let id = db::accounts::upsert_account(&mut *tx, &email, &display_name, role, &hash).await?;
     for s in school_ids {

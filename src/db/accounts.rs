@@ -1,5 +1,6 @@
 //! Accounts and the schools they are attached to.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::ids::{AccountId, CaseId, SchoolId};
@@ -18,15 +19,21 @@ pub struct ActorRow {
     pub schools: Vec<SchoolId>,
 }
 
-/// Loads an active account with its schools.
-pub async fn load_actor(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ActorRow>> {
+/// Loads an active account with its schools, for a session that logged in
+/// at `login_at` (`None` if its owner ended their sessions since).
+pub async fn load_actor(
+    pool: &PgPool,
+    id: AccountId,
+    login_at: DateTime<Utc>,
+) -> sqlx::Result<Option<ActorRow>> {
     let row = sqlx::query!(
         r#"select a.id as "id: AccountId", a.role as "role: Role", a.display_name,
                   coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as "schools!: Vec<uuid::Uuid>"
            from accounts a left join account_schools s on s.account_id = a.id
-           where a.id = $1 and a.active
+           where a.id = $1 and a.active and a.sessions_valid_after <= $2
            group by a.id"#,
-        id.0
+        id.0,
+        login_at as DateTime<Utc>
     )
     .fetch_optional(pool)
     .await?;
@@ -50,6 +57,67 @@ pub async fn find_for_login(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| (r.id, r.password_hash)))
+}
+
+/// An active account as its owner manages it.
+pub struct Owner {
+    /// Id.
+    pub id: AccountId,
+    /// E-mail.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// PHC string of the password.
+    pub password_hash: String,
+}
+
+/// An active account, by id or by e-mail.
+pub async fn owner(
+    pool: &PgPool,
+    id: Option<AccountId>,
+    email: Option<&EmailAddress>,
+) -> sqlx::Result<Option<Owner>> {
+    sqlx::query_as!(
+        Owner,
+        r#"select id as "id: AccountId", email, display_name, role as "role: Role", password_hash
+           from accounts where active and (id = $1 or email = $2)"#,
+        id.map(|i| i.0),
+        email.map(|e| e.as_str())
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Sets a new password and ends every session logged in before `now`.
+pub async fn set_password(
+    tx: &mut super::Tx<'_>,
+    id: AccountId,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update accounts set password_hash = $2, sessions_valid_after = $3 where id = $1",
+        id.0,
+        password_hash,
+        now as DateTime<Utc>
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of the account logged in before `now`.
+pub async fn end_sessions(pool: &PgPool, id: AccountId, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update accounts set sessions_valid_after = $2 where id = $1",
+        id.0,
+        now as DateTime<Utc>
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Creates an account, or updates the name, role and password of the account

@@ -1,6 +1,7 @@
 //! All SQL lives here, one file per aggregate. Functions that read or change
 //! cases, evidence or reports take a `CaseScope` and filter with it in SQL.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod cases;
@@ -42,14 +43,20 @@ pub struct Database {
     pub embedded: Option<EmbeddedPostgres>,
 }
 
-/// Connects to `DATABASE_URL`, or starts the embedded cluster in `DATA_DIR`.
-pub async fn connect(config: &Config) -> anyhow::Result<Database> {
+/// Connects to `DATABASE_URL`, or starts the embedded cluster in `DATA_DIR`;
+/// with `join_running`, a cluster a running `vigie serve` started there is
+/// used as it is (and left running).
+pub async fn connect(config: &Config, join_running: bool) -> anyhow::Result<Database> {
     let (url, embedded) = match &config.database_url {
         Some(url) => (url.clone(), None),
         None => {
             let dir = config.data_dir.clone();
             let pg = tokio::task::spawn_blocking(move || {
-                EmbeddedPostgres::start(&dir, "vigie", &EmbeddedOptions::default())
+                let opts = EmbeddedOptions {
+                    join_running,
+                    ..EmbeddedOptions::default()
+                };
+                EmbeddedPostgres::start(&dir, "vigie", &opts)
             })
             .await??;
             (pg.database_url("vigie"), Some(pg))

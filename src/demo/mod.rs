@@ -4,6 +4,7 @@
 use anyhow::Context;
 use sqlx::PgPool;
 
+mod screenshot;
 mod work;
 
 use crate::auth::{Actor, password};

@@ -134,7 +134,7 @@ pub async fn college(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<(
         target: (Platform::Instagram, "https://instagram.example/rumeurs_5c"),
     })
     .await?;
-    open(ops, head, Demo {
+    let group = open(ops, head, Demo {
         urgency: Urgency::Normal,
         victim: (VictimKind::Pupil, "T. R.", "6e A"),
         description: "Un groupe WhatsApp de la classe a été créé pour se moquer d'un élève ; des montages photo circulent.",
@@ -144,6 +144,8 @@ pub async fn college(ops: &Ops, head: &Actor, agent: &Actor) -> anyhow::Result<(
         target: (Platform::WhatsApp, "Groupe « 6eA les vrais »"),
     })
     .await?;
+    let captures = super::screenshot::group_captures();
+    apply(ops, head, group, CaseCommand::Evidence(captures)).await?;
     report(ops, head, ReporterKind::Parent, true, "Ma fille reçoit des messages de menaces sur Snapchat depuis hier soir, elle a peur d'aller au collège demain.").await?;
     report(
         ops,

@@ -46,11 +46,23 @@ pub enum AuditAction {
     AttachAddition,
     /// An administrator asked for a mail to be sent again.
     RetryMail,
+    /// A password reset link was sent.
+    PasswordResetAsked,
+    /// A password was set through a reset link.
+    PasswordReset,
+    /// An owner changed their password.
+    PasswordChanged,
+    /// An owner ended every session of their account.
+    SessionsEnded,
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 19] = [
+pub const PLAIN: [AuditAction; 23] = [
     AuditAction::Login,
+    AuditAction::PasswordResetAsked,
+    AuditAction::PasswordReset,
+    AuditAction::PasswordChanged,
+    AuditAction::SessionsEnded,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
@@ -114,6 +126,10 @@ impl AuditAction {
             AuditAction::MessageReporter => "Message au signalant",
             AuditAction::AttachAddition => "Complément joint au dossier",
             AuditAction::RetryMail => "Courriel renvoyé",
+            AuditAction::PasswordResetAsked => "Lien de nouveau mot de passe envoyé",
+            AuditAction::PasswordReset => "Mot de passe choisi par lien",
+            AuditAction::PasswordChanged => "Mot de passe changé",
+            AuditAction::SessionsEnded => "Déconnexion de toutes les sessions",
         }
     }
 
@@ -140,13 +156,21 @@ impl AuditAction {
             AuditAction::MessageReporter => "message_reporter",
             AuditAction::AttachAddition => "attach_addition",
             AuditAction::RetryMail => "retry_mail",
+            AuditAction::PasswordResetAsked => "password_reset_asked",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::SessionsEnded => "sessions_ended",
         }
     }
 
     /// The kind of record this action is about.
     pub fn record_type(self) -> RecordType {
         match self {
-            AuditAction::Login => RecordType::Account,
+            AuditAction::Login
+            | AuditAction::PasswordResetAsked
+            | AuditAction::PasswordReset
+            | AuditAction::PasswordChanged
+            | AuditAction::SessionsEnded => RecordType::Account,
             AuditAction::ViewCase
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog

@@ -43,6 +43,10 @@ const WATCHDOG: &str = "trap '' INT HUP; while read -r _; do :; done; \
 pub struct EmbeddedOptions {
     /// Extra `-c name=value` server settings, e.g. ("fsync","off") for tests.
     pub settings: Vec<(String, String)>,
+    /// When the cluster of this data folder is already running (a `vigie
+    /// serve` started it), connect to it instead of refusing; it is then
+    /// left running when this handle goes.
+    pub join_running: bool,
 }
 
 /// A private PostgreSQL server started by [`EmbeddedPostgres::start`]; it is
@@ -84,7 +88,7 @@ impl EmbeddedPostgres {
         let (data_dir, pgdata, run_dir) = prepare_dirs(data_dir, run_as)?;
         let (socket_dir, tmp_socket_dir) = socket_dir(run_dir, run_as)?;
         // Built before starting so that any later error drops it, which stops the server.
-        let pg = EmbeddedPostgres {
+        let mut pg = EmbeddedPostgres {
             bindir,
             data_dir,
             pgdata,
@@ -102,6 +106,14 @@ impl EmbeddedPostgres {
             let t = Instant::now();
             pg.initdb(opts)?;
             initdb_ms = t.elapsed().as_millis() as u64;
+        }
+        if opts.join_running
+            && let Some(dir) = pg.running_socket_dir()
+        {
+            pg.join(dir)?;
+            pg.ensure_database(db_name)?;
+            tracing::info!(socket = %pg.socket_dir.display(), "joined the running embedded PostgreSQL");
+            return Ok(pg);
         }
         pg.refuse_if_running()?;
         let t = Instant::now();
@@ -178,6 +190,33 @@ impl EmbeddedPostgres {
             failure = text(&out);
         }
         bail!("initdb failed for {}:\n{failure}", self.pgdata.display())
+    }
+
+    /// The socket folder of the server running on this cluster (the fifth
+    /// line of `postmaster.pid`), if one runs.
+    fn running_socket_dir(&self) -> Option<PathBuf> {
+        if !self.is_running() {
+            return None;
+        }
+        let pid_file = fs::read_to_string(self.pgdata.join("postmaster.pid")).ok()?;
+        let mut lines = pid_file.lines();
+        let pid = lines.next()?.trim();
+        let comm = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        if !matches!(comm.trim(), "postgres" | "postmaster") {
+            return None;
+        }
+        let dir = lines.nth(3)?.trim();
+        (!dir.is_empty()).then(|| PathBuf::from(dir))
+    }
+
+    /// Uses the running server at `socket_dir`: nothing of it is stopped or
+    /// removed when this handle goes.
+    fn join(&mut self, socket_dir: PathBuf) -> Result<()> {
+        if let Some(tmp) = self.tmp_socket_dir.take() {
+            let _ = fs::remove_dir_all(tmp);
+        }
+        self.socket_dir = socket_dir;
+        Ok(())
     }
 
     fn refuse_if_running(&self) -> Result<()> {

@@ -49,6 +49,7 @@ fn cluster_starts_restarts_and_keeps_data() {
     )));
     let opts = EmbeddedOptions {
         settings: vec![("fsync".into(), "off".into())],
+        join_running: false,
     };
     let pg = EmbeddedPostgres::start(&tmp.0, "vigie_test", &opts).expect("first start");
     let url = pg.database_url("vigie_test");
@@ -70,6 +71,25 @@ fn cluster_starts_restarts_and_keeps_data() {
     let url = pg.database_url("vigie_test");
     assert_eq!(psql_url(&pg, &url, "select v from kept"), "still here");
     assert_eq!(psql_url(&pg, &url, "show listen_addresses"), "");
+
+    // A second process on the same folder: refused, unless it joins; a
+    // joined handle leaves the server running when it goes.
+    let refused = EmbeddedPostgres::start(&tmp.0, "vigie_test", &opts)
+        .err()
+        .unwrap();
+    assert!(refused.to_string().contains("already running"), "{refused}");
+    let join = EmbeddedOptions {
+        join_running: true,
+        ..opts.clone()
+    };
+    let joined = EmbeddedPostgres::start(&tmp.0, "vigie_test", &join).expect("join");
+    let joined_url = joined.database_url("vigie_test");
+    assert_eq!(
+        psql_url(&joined, &joined_url, "select v from kept"),
+        "still here"
+    );
+    drop(joined);
+    assert_eq!(psql_url(&pg, &url, "select v from kept"), "still here");
     pg.stop().expect("final stop");
     assert!(!pg.is_running());
 }

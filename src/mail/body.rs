@@ -54,6 +54,25 @@ struct HtmlPart<'a> {
     b: &'a MailBody,
 }
 
+impl Rendered {
+    /// The outbox row of this mail, of `kind`, to `to`, about `case`.
+    pub fn mail<'a>(
+        &'a self,
+        kind: &'a str,
+        to: &'a str,
+        case: Option<crate::domain::ids::CaseId>,
+    ) -> crate::db::outbox::NewMail<'a> {
+        crate::db::outbox::NewMail {
+            kind,
+            to,
+            subject: &self.subject,
+            text: &self.text,
+            html: &self.html,
+            case,
+        }
+    }
+}
+
 impl MailBody {
     /// Both parts of the mail.
     pub fn render(&self) -> askama::Result<Rendered> {

@@ -4,7 +4,7 @@
 use super::body::{Action, MailBody, NO_DETAIL};
 
 use crate::config::Config;
-use crate::db::{self, Tx, outbox::NewMail};
+use crate::db::{self, Tx};
 use crate::domain::case::Urgency;
 use crate::domain::ids::{AccountId, CaseId, SchoolId};
 
@@ -68,14 +68,7 @@ pub async fn queue_referral(
         subject,
     }
     .render()?;
-    let mail = NewMail {
-        kind: "referral",
-        to: desk,
-        subject: &body.subject,
-        text: &body.text,
-        html: &body.html,
-        case: Some(CaseId(case.id)),
-    };
+    let mail = body.mail("referral", desk, Some(CaseId(case.id)));
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
 }
@@ -167,14 +160,7 @@ pub async fn queue_to_school(
     // A restricted case is mailed only to the accounts it is open to.
     let recipients = db::accounts::school_staff_emails(&mut **tx, school, about).await?;
     for to in &recipients {
-        let mail = NewMail {
-            kind,
-            to,
-            subject: &body.subject,
-            text: &body.text,
-            html: &body.html,
-            case: about,
-        };
+        let mail = body.mail(kind, to, about);
         db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     }
     Ok(recipients.len())
@@ -219,14 +205,7 @@ pub async fn queue_to_agent(
     };
     let link = format!("{}/helpline/cases/{}", ctx.public_url, case.id);
     let body = case_notice(subject, intro, case, link).render()?;
-    let mail = NewMail {
-        kind,
-        to: &to,
-        subject: &body.subject,
-        text: &body.text,
-        html: &body.html,
-        case: Some(CaseId(case.id)),
-    };
+    let mail = body.mail(kind, &to, Some(CaseId(case.id)));
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
 }
@@ -280,14 +259,7 @@ pub async fn queue_to_reporter(
         subject,
     }
     .render()?;
-    let mail = NewMail {
-        kind,
-        to,
-        subject: &body.subject,
-        text: &body.text,
-        html: &body.html,
-        case: None,
-    };
+    let mail = body.mail(kind, to, None);
     db::outbox::enqueue(tx, &mail, ctx.message_domain).await?;
     Ok(())
 }
@@ -321,14 +293,7 @@ pub async fn flag_overdue_reports(
             subject,
         }
         .render()?;
-        let mail = NewMail {
-            kind: "report_overdue",
-            to: desk,
-            subject: &body.subject,
-            text: &body.text,
-            html: &body.html,
-            case: None,
-        };
+        let mail = body.mail("report_overdue", desk, None);
         db::outbox::enqueue(&mut tx, &mail, ctx.message_domain).await?;
         db::system::mark_notified(&mut tx, r.id).await?;
     }
@@ -374,14 +339,7 @@ pub async fn anchor_audit_head(
         closing: NO_DETAIL.into(),
     }
     .render()?;
-    let mail = NewMail {
-        kind: "audit_anchor",
-        to,
-        subject: &body.subject,
-        text: &body.text,
-        html: &body.html,
-        case: None,
-    };
+    let mail = body.mail("audit_anchor", to, None);
     let mut tx = pool.begin().await?;
     db::outbox::enqueue(&mut tx, &mail, config.message_domain()).await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Outgoing mail: messages (askama templates, text and HTML), the SMTP transport, and
 //! the outbox worker.
 
+pub mod account_mails;
 pub mod body;
 pub mod messages;
 pub mod worker;

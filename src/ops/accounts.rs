@@ -33,7 +33,7 @@ pub async fn log_in(
         return Ok(None);
     };
     db::audit::record(&ops.db, Some(account), login, Some(account.0), Outcome::Ok).await?;
-    let role = db::accounts::load_actor(&ops.db, account)
+    let role = db::accounts::load_actor(&ops.db, account, chrono::Utc::now())
         .await?
         .map(|a| a.role);
     Ok(role.map(|r| (account, r)))

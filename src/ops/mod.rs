@@ -15,6 +15,7 @@ pub mod files;
 pub mod integrity;
 pub mod move_store;
 pub mod open_case;
+pub mod passwords;
 pub mod reads;
 pub mod reports;
 mod school_writes;

@@ -33,10 +33,11 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = session_of(parts, state).await?;
-        let Some(id) = session::logged_in(&session, state.config.session_timeouts()).await? else {
+        let timeouts = state.config.session_timeouts();
+        let Some((id, login_at)) = session::logged_in(&session, timeouts).await? else {
             return Err(AppError::Unauthenticated);
         };
-        let Some(account) = db::accounts::load_actor(&state.db, id).await? else {
+        let Some(account) = db::accounts::load_actor(&state.db, id, login_at).await? else {
             session.flush().await?;
             return Err(AppError::Unauthenticated);
         };

@@ -2,6 +2,7 @@
 //! admin), and what their pages share: extractors, forms, the layout, the
 //! case page, evidence downloads and the error page.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod case_page;
@@ -23,6 +24,7 @@ use crate::app::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
+        .merge(account::router())
         .merge(school::router())
         .merge(evidence::router())
         .merge(helpline::router())

@@ -548,7 +548,7 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 8] = [
+const ELSEWHERE: [&str; 10] = [
     "case-form-errors",
     "bulk-result",
     "admin-schools",
@@ -557,6 +557,8 @@ const ELSEWHERE: [&str; 8] = [
     "admin-audit",
     "admin-overview",
     "verification",
+    "account",
+    "forgot-password",
 ];
 
 #[tokio::test]
@@ -591,11 +593,16 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/admin/audit", "admin-audit"),
         ("/admin", "admin-overview"),
         ("/verification", "verification"),
+        ("/compte", "account"),
     ] {
         b.go(path).await;
         b.find("main h1").await;
         b.check_page(name, true).await;
     }
+    b.logout().await;
+    b.go("/mot-de-passe-oublie").await;
+    b.find("main h1").await;
+    b.check_page("forgot-password", true).await;
     let listed = vigie::web::public::AXE_CHECKED_PAGES;
     for name in ELSEWHERE.iter().skip(1) {
         assert!(

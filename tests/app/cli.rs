@@ -8,10 +8,16 @@ use vigie::domain::status::Role;
 use crate::helpers::{TempDir, TestApp};
 
 fn vigie(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(args)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    c.args(args)
         .env("DATABASE_URL", &app.db_url)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "warn");
+    with_stdin(c, stdin)
+}
+
+/// Runs a command to its end with `stdin` as its standard input.
+fn with_stdin(mut c: Command, stdin: &str) -> std::process::Output {
+    let mut child = c
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,4 +168,86 @@ fn demo_data_is_refused_in_production() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("production"));
+}
+
+#[tokio::test]
+async fn the_command_line_works_beside_a_running_server_on_the_private_cluster() {
+    let dir = TempDir::new();
+    let data = dir.0.join("data");
+    let port = crate::smtp::free_port();
+    let command = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_vigie"));
+        c.args(args)
+            .env_remove("DATABASE_URL")
+            .env("DATA_DIR", &data)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn");
+        c
+    };
+    let mut server = command(&["serve"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ready, "vigie serve did not start");
+
+    // While it runs: import a school, add an account (password on stdin).
+    let csv = dir.0.join("ecoles.csv");
+    std::fs::write(
+        &csv,
+        "uai,name,town,academie\n0691664K,Collège Jean Moulin,Lyon,Lyon\n",
+    )
+    .unwrap();
+    let run = |args: &[&str], stdin: &str| with_stdin(command(args), stdin);
+    let out = run(&["school", "import", csv.to_str().unwrap()], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = [
+        "account",
+        "add",
+        "--email",
+        "principale@example.org",
+        "--role",
+        "school_staff",
+        "--school",
+        "0691664K",
+    ];
+    let out = run(&args, "girafe tambour nuage poivre\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The server sees the account at once, and was not disturbed.
+    let b = crate::helpers::Browser::at(&base);
+    b.login("principale@example.org", "girafe tambour nuage poivre")
+        .await;
+    assert_eq!(b.get("/school").await.status, reqwest::StatusCode::OK);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(server.wait().unwrap().success());
+    assert!(
+        !data.join("pgdata/postmaster.pid").exists(),
+        "the server stopped its cluster"
+    );
 }

@@ -48,6 +48,7 @@ fn cluster() -> &'static Cluster {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
+            join_running: false,
         };
         let pg = EmbeddedPostgres::start(&dir, "postgres", &opts).expect(
             "the tests need PostgreSQL: install it (apt-get install postgresql) or set TEST_DATABASE_URL",
@@ -309,14 +310,7 @@ impl TestApp {
 
     /// A new browser (empty cookie jar).
     pub fn browser(&self) -> Browser {
-        Browser {
-            base: self.base.clone(),
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        }
+        Browser::at(&self.base)
     }
 
     /// A browser logged in as a new head teacher of a new school.
@@ -472,6 +466,31 @@ async fn page(resp: reqwest::Response) -> Page {
 }
 
 impl Browser {
+    /// A new browser (empty cookie jar) on the server at `base`.
+    pub fn at(base: &str) -> Browser {
+        Self::behind(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser whose requests come through a trusted proxy that says the
+    /// client is `ip` (for servers with `TRUSTED_PROXIES=1`).
+    pub fn from_ip(base: &str, ip: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        Self::behind(base, headers)
+    }
+
+    fn behind(base: &str, headers: reqwest::header::HeaderMap) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+        }
+    }
+
     /// GET a path.
     pub async fn get(&self, path: &str) -> Page {
         page(

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use vigie::domain::status::Role;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{Browser, PASSWORD, TestApp};
 
 fn session_cookie(p: &crate::helpers::Page) -> Option<String> {
     p.headers
@@ -317,4 +317,65 @@ async fn the_session_cookie_ends_with_the_browser_and_the_server_ends_idle_sessi
     // Idle past the (here zero) timeout: logged out by the server.
     let p = b.get("/school").await;
     assert_eq!(p.location(), "/login");
+}
+
+#[tokio::test]
+async fn a_guesser_cannot_keep_the_owner_out_for_more_than_fifteen_minutes() {
+    use sha2::Digest;
+    let app = TestApp::spawn_with(|c| c.trusted_proxies = 1, None).await;
+    app.account("cible@example.org", Role::Helpline, &[]).await;
+    let base = app.base.clone();
+    let wrong = [("email", "cible@example.org"), ("password", "devine")];
+    let right = [("email", "cible@example.org"), ("password", PASSWORD)];
+
+    // One address guessing is stopped after five tries; the owner, from
+    // their own address, is not.
+    let guesser = Browser::from_ip(&base, "203.0.113.9");
+    for _ in 0..5 {
+        let p = guesser.submit("/login", "/login", &wrong).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    let p = guesser.submit("/login", "/login", &wrong).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    let owner = Browser::from_ip(&base, "198.51.100.7");
+    owner.login("cible@example.org", PASSWORD).await;
+
+    // Many addresses together empty the account's budget (20 tries)...
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        assert!(tries <= 20, "the account-wide budget never ran out");
+        let from = Browser::from_ip(&base, &format!("192.0.2.{tries}"));
+        if from.submit("/login", "/login", &wrong).await.status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    let locked = Browser::from_ip(&base, "198.51.100.7");
+    assert_eq!(
+        locked.submit("/login", "/login", &right).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...for 15 minutes at most once they stop.
+    let account = hex::encode(sha2::Sha256::digest(b"cible@example.org"));
+    let limiter = vigie::auth::ratelimit::Limiter::new(
+        "login_account_all",
+        20,
+        std::time::Duration::from_secs(45),
+    );
+    let wait: f64 = sqlx::query_scalar(
+        "select extract(epoch from tat - now())::float8 from rate_limits where key = $1",
+    )
+    .bind(limiter.digest(&account))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(wait > 0.0 && wait <= 15.0 * 60.0 + 5.0, "{wait} s");
+    sqlx::query("update rate_limits set tat = tat - interval '15 minutes'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        locked.submit("/login", "/login", &right).await.status,
+        StatusCode::SEE_OTHER
+    );
 }

@@ -23,6 +23,7 @@ mod mail;
 mod nodes;
 mod operations;
 mod pages;
+mod passwords;
 mod reports;
 mod retention;
 mod s3;

@@ -75,6 +75,7 @@ pub struct LoginPage {
     layout: Layout,
     email: String,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 pub(super) async fn show_login(session: Session) -> AppResult<LoginPage> {
@@ -82,7 +83,22 @@ pub(super) async fn show_login(session: Session) -> AppResult<LoginPage> {
         layout: public_layout(&session).await?,
         email: String::new(),
         error: None,
+        notice: None,
     })
+}
+
+/// The login page with a notice above the form (after a new password).
+pub(super) async fn login_with_notice(
+    session: &Session,
+    notice: &'static str,
+) -> AppResult<Response> {
+    let page = LoginPage {
+        layout: public_layout(session).await?,
+        email: String::new(),
+        error: None,
+        notice: Some(notice),
+    };
+    Ok(page.into_response())
 }
 
 /// The login form.
@@ -111,19 +127,26 @@ pub(super) async fn log_in(
             layout: Layout { user: None, csrf },
             email,
             error: Some(error),
+            notice: None,
         };
         (status, page).into_response()
     };
-    // Both budgets are spent whether or not the account exists. The typed
-    // address is keyed by its hash: whatever its length, a key is 64 bytes.
+    // Budgets are spent whether or not the account exists, the wider one
+    // only when the narrower ones allow the attempt: one address guessing
+    // an account is slowed at once, and cannot by itself empty the
+    // account's budget for every address (which a few addresses could, for
+    // 15 minutes at most after they stop). The typed address is keyed by
+    // its hash: whatever its length, a key is 64 bytes.
     let ip_key = ip.map(ip_key).unwrap_or_else(|| "unknown".into());
     let limits = &state.limiters;
-    let ip_ok = state.allow(&limits.login_ip, &ip_key).await?;
-    let account_ok = state
-        .allow(&limits.login_account, &account_key(&typed))
-        .await?;
+    let account = account_key(&typed);
+    let allowed = state.allow(&limits.login_ip, &ip_key).await?
+        && state
+            .allow(&limits.login_account, &format!("{account}|{ip_key}"))
+            .await?
+        && state.allow(&limits.login_account_all, &account).await?;
     let csrf = csrf::token(&session).await?;
-    if !(ip_ok && account_ok) {
+    if !allowed {
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, TOO_MANY, csrf));
     }
     let typed = if typed.len() > MAX_EMAIL {

@@ -47,6 +47,8 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
         "Administration : vue d'ensemble et intégrité des pièces",
     ),
     ("verification", "Vérification d'un dossier exporté"),
+    ("account", "Mon compte (mot de passe, sessions)"),
+    ("forgot-password", "Mot de passe oublié"),
     ("accessibility", "Déclaration d'accessibilité"),
     ("legal", "Mentions légales"),
 ];

@@ -4,6 +4,7 @@
 mod follow_up;
 mod home;
 mod legal;
+mod password;
 mod report;
 mod report_form;
 mod verification;
@@ -28,6 +29,14 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(home::readyz))
         .route("/login", get(home::show_login).post(home::log_in))
         .route("/logout", post(home::log_out))
+        .route(
+            "/mot-de-passe-oublie",
+            get(password::show_forgot).post(password::forgot),
+        )
+        .route(
+            "/mot-de-passe/{token}",
+            get(password::show_reset).post(password::reset),
+        )
         .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/guide", get(home::guide))
         .route("/confidentialite", get(home::privacy))

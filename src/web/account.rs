@@ -1,0 +1,117 @@
+//! "Mon compte", for every logged-in role: who the account is, changing the
+//! password (the current one required) and ending every session.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::extract::{CsrfForm, Empty};
+use super::forms::FieldErrors;
+use super::layout::Layout;
+use crate::app::AppState;
+use crate::auth::{Actor, session};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::ops::passwords::{self, NewPassword};
+
+/// The account routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/compte", get(show))
+        .route("/compte/mot-de-passe", post(change_password))
+        .route("/compte/sessions", post(end_sessions))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    layout: Layout,
+    actor: Actor,
+    email: String,
+    schools: Vec<db::schools::School>,
+    errors: FieldErrors,
+    changed: bool,
+}
+
+impl AccountPage {
+    async fn load(state: &AppState, actor: Actor, errors: FieldErrors) -> AppResult<AccountPage> {
+        let owner = db::accounts::owner(&state.db, Some(actor.id), None).await?;
+        let owner = owner.ok_or(AppError::Unauthenticated)?;
+        let schools = db::schools::list_by_ids(&state.db, &actor.schools).await?;
+        Ok(AccountPage {
+            layout: Layout::for_actor(&actor),
+            actor,
+            email: owner.email,
+            schools,
+            errors,
+            changed: false,
+        })
+    }
+
+    fn error_list(&self) -> Vec<(String, String)> {
+        self.errors.in_order(&["current", "password", "confirm"])
+    }
+}
+
+async fn show(State(state): State<AppState>, actor: Actor) -> AppResult<AccountPage> {
+    AccountPage::load(&state, actor, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    session: Session,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> AppResult<Response> {
+    let new = NewPassword {
+        password: form.password,
+        confirm: form.confirm,
+    };
+    let done = passwords::change(&state.ops(), &actor, form.current, new, Utc::now()).await;
+    match done {
+        Ok(()) => {
+            // Every other session ended; this one starts again.
+            session::log_in(&session, actor.id).await?;
+            let mut actor = actor;
+            actor.csrf = crate::auth::csrf::token(&session).await?;
+            let mut page = AccountPage::load(&state, actor, FieldErrors::default()).await?;
+            page.changed = true;
+            Ok(page.into_response())
+        }
+        Err(AppError::Field(field, why)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, why);
+            let page = AccountPage::load(&state, actor, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn end_sessions(
+    State(state): State<AppState>,
+    actor: Actor,
+    session: Session,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Redirect> {
+    passwords::end_all_sessions(&state.ops(), &actor, Utc::now()).await?;
+    session::log_out(&session).await?;
+    Ok(Redirect::to("/login"))
+}
