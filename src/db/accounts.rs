@@ -145,6 +145,16 @@ pub async fn upsert_account<'e>(
     .await
 }
 
+/// The schools an account is attached to.
+pub async fn school_ids(pool: &PgPool, id: AccountId) -> sqlx::Result<Vec<SchoolId>> {
+    sqlx::query_scalar!(
+        r#"select school_id as "id: SchoolId" from account_schools where account_id = $1"#,
+        id.0
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// Attaches an account to a school (no-op if already attached).
 pub async fn attach_school<'e>(
     db: impl PgExecutor<'e>,

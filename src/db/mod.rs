@@ -1,6 +1,7 @@
 //! All SQL lives here, one file per aggregate. Functions that read or change
 //! cases, evidence or reports take a `CaseScope` and filter with it in SQL.
 
+pub mod account_admin;
 pub mod account_tokens;
 pub mod accounts;
 pub mod audit;

@@ -103,6 +103,8 @@ pub struct AccountRow {
     pub role: String,
     /// Schools' UAIs.
     pub schools: Vec<String>,
+    /// Whether it can sign in.
+    pub active: bool,
 }
 
 impl AccountRow {
@@ -114,17 +116,17 @@ impl AccountRow {
     }
 }
 
-/// One page of active accounts with their schools, by role and address,
+/// One page of accounts (deactivated ones too) with their schools, by role and address,
 /// after account `after`; and how many active accounts there are.
 pub async fn accounts(pool: &PgPool, after: Option<Uuid>) -> sqlx::Result<(Vec<AccountRow>, i64)> {
     let rows = sqlx::query_as!(
         AccountRow,
         r#"select a.id, a.email, a.display_name, a.role::text as "role!",
                   coalesce((select array_agg(s.uai order by s.uai) from account_schools x
-                            join schools s on s.id = x.school_id where x.account_id = a.id), '{}') as "schools!"
+                            join schools s on s.id = x.school_id where x.account_id = a.id), '{}') as "schools!",
+                  a.active
            from accounts a
-           where a.active
-             and ($1::uuid is null
+           where ($1::uuid is null
                   or (a.role, a.email, a.id) > (select role, email, id from accounts where id = $1))
            order by a.role, a.email, a.id limit $2"#,
         after,

@@ -54,15 +54,27 @@ pub enum AuditAction {
     PasswordChanged,
     /// An owner ended every session of their account.
     SessionsEnded,
+    /// An administrator deactivated an account.
+    AccountDeactivated,
+    /// An administrator reactivated an account.
+    AccountReactivated,
+    /// An administrator attached an account to a school.
+    SchoolAttached,
+    /// An administrator detached an account from a school.
+    SchoolDetached,
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 23] = [
+pub const PLAIN: [AuditAction; 27] = [
     AuditAction::Login,
     AuditAction::PasswordResetAsked,
     AuditAction::PasswordReset,
     AuditAction::PasswordChanged,
     AuditAction::SessionsEnded,
+    AuditAction::AccountDeactivated,
+    AuditAction::AccountReactivated,
+    AuditAction::SchoolAttached,
+    AuditAction::SchoolDetached,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
@@ -130,6 +142,10 @@ impl AuditAction {
             AuditAction::PasswordReset => "Mot de passe choisi par lien",
             AuditAction::PasswordChanged => "Mot de passe changé",
             AuditAction::SessionsEnded => "Déconnexion de toutes les sessions",
+            AuditAction::AccountDeactivated => "Compte désactivé",
+            AuditAction::AccountReactivated => "Compte réactivé",
+            AuditAction::SchoolAttached => "Établissement rattaché à un compte",
+            AuditAction::SchoolDetached => "Établissement retiré d'un compte",
         }
     }
 
@@ -160,6 +176,10 @@ impl AuditAction {
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SessionsEnded => "sessions_ended",
+            AuditAction::AccountDeactivated => "account_deactivated",
+            AuditAction::AccountReactivated => "account_reactivated",
+            AuditAction::SchoolAttached => "school_attached",
+            AuditAction::SchoolDetached => "school_detached",
         }
     }
 
@@ -170,7 +190,11 @@ impl AuditAction {
             | AuditAction::PasswordResetAsked
             | AuditAction::PasswordReset
             | AuditAction::PasswordChanged
-            | AuditAction::SessionsEnded => RecordType::Account,
+            | AuditAction::SessionsEnded
+            | AuditAction::AccountDeactivated
+            | AuditAction::AccountReactivated
+            | AuditAction::SchoolAttached
+            | AuditAction::SchoolDetached => RecordType::Account,
             AuditAction::ViewCase
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog

@@ -68,3 +68,21 @@ pub async fn queue_password_changed(
     };
     queue(tx, config, "password_changed", to, body).await
 }
+
+/// The notice that an administrator changed the account (`what` says how).
+pub async fn queue_account_changed(
+    tx: &mut Tx<'_>,
+    config: &Config,
+    to: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    let body = MailBody {
+        subject: "Vigie : votre compte a été modifié".into(),
+        intro: vec![what.to_owned()],
+        facts: vec![("Compte", to.to_owned())],
+        warning: Some("Si ce changement vous surprend, adressez-vous à l'administrateur de votre académie.".into()),
+        action: None,
+        closing: "Ce message vous est envoyé à chaque modification de votre compte par un administrateur.".into(),
+    };
+    queue(tx, config, "account_changed", to, body).await
+}

@@ -4,6 +4,7 @@
 //! writes, appends the timeline event and the audit record, and queues the
 //! mail (README, "How it is built").
 
+pub mod account_admin;
 pub mod accounts;
 pub mod admin;
 pub mod audit_chain;

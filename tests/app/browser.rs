@@ -548,7 +548,7 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 10] = [
+const ELSEWHERE: [&str; 11] = [
     "case-form-errors",
     "bulk-result",
     "admin-schools",
@@ -559,6 +559,7 @@ const ELSEWHERE: [&str; 10] = [
     "verification",
     "account",
     "forgot-password",
+    "admin-account",
 ];
 
 #[tokio::test]
@@ -570,8 +571,10 @@ async fn triage_and_administration_pages_pass_axe() {
     school
         .submit(&s, &format!("{s}/refer"), &[("note", "")])
         .await;
-    app.account("ecoutante@example.org", Role::Helpline, &[])
+    let agent = app
+        .account("ecoutante@example.org", Role::Helpline, &[])
         .await;
+    let agent_page = format!("/admin/accounts/{agent}");
     app.account("admin@example.org", Role::Admin, &[]).await;
     let b = Browser::start(&app, true, "lists").await;
     b.login("ecoutante@example.org").await;
@@ -594,6 +597,7 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/admin", "admin-overview"),
         ("/verification", "verification"),
         ("/compte", "account"),
+        (agent_page.as_str(), "admin-account"),
     ] {
         b.go(path).await;
         b.find("main h1").await;

@@ -56,3 +56,17 @@ echo "| sealed ZIP, one client | $N | $(for _ in $(seq "$N"); do fetch "$base/ca
 echo
 echo "Server peak memory: $(awk '/VmHWM/ {printf "%d MB", $2/1024}' "/proc/$server/status")"
 "$BIN" dossier verify "$DIR/out" | tail -1
+
+# As a recipient would: logged out, on /verification; then one byte changed.
+anon="$DIR/anon"
+verdict() {
+  local t
+  t=$(curl -s -c "$anon" -b "$anon" "$base/verification" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -c "$anon" -b "$anon" -F "csrf_token=$t" -F "dossier=@$1;type=application/zip" "$base/verification" \
+    | grep -o '<h2 id="verdict-titre">[^<]*' | sed 's/.*>//'
+}
+cp "$DIR/out" "$DIR/dossier.zip"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 3] ^= 1; open(sys.argv[2], "wb").write(b)' \
+  "$DIR/dossier.zip" "$DIR/changed.zip"
+echo "/verification, the dossier as exported: $(verdict "$DIR/dossier.zip")"
+echo "/verification, one byte changed: $(verdict "$DIR/changed.zip")"

@@ -1,5 +1,6 @@
 //! Administrators: schools, accounts and national counts; no case content.
 
+mod account;
 mod audit;
 mod lists;
 
@@ -25,6 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/schools", get(lists::schools))
         .route("/admin/audit", get(audit::trail))
         .route("/admin/accounts", get(lists::accounts))
+        .route("/admin/accounts/{id}", get(account::show))
+        .route("/admin/accounts/{id}/deactivate", post(account::deactivate))
+        .route("/admin/accounts/{id}/reactivate", post(account::reactivate))
+        .route("/admin/accounts/{id}/schools", post(account::attach))
+        .route(
+            "/admin/accounts/{id}/schools/{school}/detach",
+            post(account::detach),
+        )
         .route("/admin/mail", get(mail))
         .route("/admin/mail/{id}/retry", post(retry_mail))
 }

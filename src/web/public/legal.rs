@@ -40,6 +40,10 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
     ),
     ("admin-schools", "Administration : établissements"),
     ("admin-accounts", "Administration : comptes"),
+    (
+        "admin-account",
+        "Administration : un compte (accès, établissements)",
+    ),
     ("admin-mail", "Administration : courriels"),
     ("admin-audit", "Administration : journal d'audit"),
     (

@@ -1,0 +1,104 @@
+//! Administrators change accounts: deactivate and reactivate (sessions end
+//! at once), attach and detach schools (the dashboard follows at the next
+//! request). Each change is audited and mailed to the account's owner.
+
+use chrono::{DateTime, Utc};
+
+use super::Ops;
+use crate::auth::Actor;
+use crate::db::{self, audit::Outcome};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::{AccountId, SchoolId};
+use crate::domain::status::Role;
+use crate::domain::values::Uai;
+use crate::error::{AppError, AppResult};
+use crate::mail::account_mails;
+
+/// A change an administrator makes to an account.
+pub enum AccountChange {
+    /// It can no longer sign in; its sessions end.
+    Deactivate,
+    /// It can sign in again.
+    Reactivate,
+    /// School staff: one more school (typed UAI).
+    Attach(String),
+    /// School staff: one school less.
+    Detach(SchoolId),
+}
+
+impl AccountChange {
+    fn action(&self) -> AuditAction {
+        match self {
+            AccountChange::Deactivate => AuditAction::AccountDeactivated,
+            AccountChange::Reactivate => AuditAction::AccountReactivated,
+            AccountChange::Attach(_) => AuditAction::SchoolAttached,
+            AccountChange::Detach(_) => AuditAction::SchoolDetached,
+        }
+    }
+}
+
+/// Applies `change` to account `id` for administrator `admin`. A refused
+/// change is a `Field` error in French (nothing changed).
+pub async fn change(
+    ops: &Ops,
+    admin: &Actor,
+    id: AccountId,
+    change: AccountChange,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if admin.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    let account = db::account_admin::get(&ops.db, id).await?;
+    let account = account.ok_or(AppError::NotFound)?;
+    let action = change.action();
+    let mut tx = ops.db.begin().await?;
+    let told = match change {
+        AccountChange::Deactivate if id == admin.id => {
+            let why = "Vous ne pouvez pas désactiver votre propre compte.";
+            return Err(AppError::Field("active", why.into()));
+        }
+        AccountChange::Deactivate => {
+            db::account_admin::set_active(&mut tx, id, false, now).await?;
+            "Votre compte Vigie a été désactivé : vous ne pouvez plus vous connecter et vos sessions ont été fermées.".to_owned()
+        }
+        AccountChange::Reactivate => {
+            db::account_admin::set_active(&mut tx, id, true, now).await?;
+            "Votre compte Vigie a été réactivé : vous pouvez de nouveau vous connecter.".to_owned()
+        }
+        AccountChange::Attach(typed) => {
+            let school = school_to_attach(ops, account.role, &typed).await?;
+            db::accounts::attach_school(&mut *tx, id, school.id).await?;
+            format!(
+                "Votre compte Vigie donne maintenant accès aux dossiers de l'établissement {} ({}).",
+                school.name, school.uai
+            )
+        }
+        AccountChange::Detach(school) => {
+            if !db::account_admin::detach_school(&mut tx, id, school).await? {
+                return Err(AppError::NotFound);
+            }
+            let names = db::schools::list_by_ids(&mut *tx, &[school]).await?;
+            let name = names
+                .first()
+                .map_or(String::new(), |s| format!(" {} ({})", s.name, s.uai));
+            format!("Votre compte Vigie ne donne plus accès aux dossiers de l'établissement{name}.")
+        }
+    };
+    account_mails::queue_account_changed(&mut tx, &ops.config, &account.email, &told).await?;
+    tx.commit().await?;
+    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    Ok(())
+}
+
+/// The school a typed UAI names, for a school staff account.
+async fn school_to_attach(ops: &Ops, role: Role, typed: &str) -> AppResult<db::schools::School> {
+    if role != Role::SchoolStaff {
+        let why = "Seuls les comptes d'établissement sont rattachés à des établissements.";
+        return Err(AppError::Field("uai", why.into()));
+    }
+    let uai = Uai::parse(typed).map_err(|e| AppError::Field("uai", e.0.into()))?;
+    db::schools::find_by_uai(&ops.db, &uai)
+        .await?
+        .ok_or_else(|| AppError::Field("uai", "Aucun établissement n'a cet UAI.".into()))
+}
