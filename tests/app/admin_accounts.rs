@@ -12,11 +12,7 @@ use crate::smtp::SmtpServer;
 #[tokio::test]
 async fn an_administrator_moves_a_head_teacher_and_deactivates_the_account() {
     let (smtp, port) = SmtpServer::start(0);
-    let app = TestApp::spawn_with(
-        move |c| c.mail.smtp_url = format!("smtp://127.0.0.1:{port}"),
-        None,
-    )
-    .await;
+    let app = TestApp::with_smtp(port).await;
     let (head, _) = app.head_teacher("0691664K").await;
     let (other, _) = app.head_teacher("0750656P").await;
     let here = head.open_case(&[], vec![]).await;

@@ -246,6 +246,19 @@ impl TestApp {
         Self::spawn_with(|_| {}, None).await
     }
 
+    /// The app mailing through the SMTP listener on `port`, with links to
+    /// `https://vigie.example.org`.
+    pub async fn with_smtp(port: u16) -> TestApp {
+        Self::spawn_with(
+            move |c| {
+                c.mail.smtp_url = format!("smtp://127.0.0.1:{port}");
+                c.public_url = "https://vigie.example.org".into();
+            },
+            None,
+        )
+        .await
+    }
+
     /// The app with a changed configuration and, optionally, a storage that
     /// fails on its N-th write.
     pub async fn spawn_with(

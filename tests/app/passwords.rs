@@ -12,17 +12,6 @@ use crate::smtp::SmtpServer;
 const EMAIL: &str = "direction-0691664k@example.org";
 const NEW: &str = "girafe tambour nuage poivre";
 
-async fn app_with_smtp(port: u16) -> TestApp {
-    TestApp::spawn_with(
-        move |c| {
-            c.mail.smtp_url = format!("smtp://127.0.0.1:{port}");
-            c.public_url = "https://vigie.example.org".into();
-        },
-        None,
-    )
-    .await
-}
-
 /// Whether the browser is still logged in.
 async fn logged_in(b: &Browser) -> bool {
     b.get("/compte").await.status == StatusCode::OK
@@ -61,7 +50,7 @@ fn link_in(smtp: &SmtpServer) -> String {
 #[tokio::test]
 async fn a_forgotten_password_is_replaced_by_a_single_use_link_that_ends_every_session() {
     let (smtp, port) = SmtpServer::start(0);
-    let app = app_with_smtp(port).await;
+    let app = TestApp::with_smtp(port).await;
     let (other_session, _) = app.head_teacher("0691664K").await;
     let anyone = app.browser();
     let login = anyone.get("/login").await;
