@@ -10,7 +10,7 @@ use sqlx::PgPool;
 
 use crate::config::Config;
 use crate::db::{self, purge::PurgeCounts};
-use crate::mail::{Mailer, messages, worker};
+use crate::mail::{Mailer, messages, reminders, worker};
 use crate::storage::Storage;
 
 /// How often the retention purge runs.
@@ -44,6 +44,11 @@ pub async fn run(
         .await
         {
             tracing::error!(error = %format!("{e:#}"), "overdue report job error");
+        }
+        let ctx = messages::MailContext::of(&config);
+        let days = config.queue.question_days;
+        if let Err(e) = reminders::remind_unanswered_questions(&pool, &ctx, days, now).await {
+            tracing::error!(error = %format!("{e:#}"), "question reminder job error");
         }
         let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
         if let Err(e) = messages::anchor_audit_head(&pool, &config, today).await {

@@ -73,6 +73,9 @@ pub struct QueueDelays {
     pub danger_unclaimed: Duration,
     /// A platform request without outcome for longer (days).
     pub request_days: i32,
+    /// A question of the helpline the school leaves unanswered for longer
+    /// is flagged on its dashboard and reminded once by mail (days).
+    pub question_days: i32,
 }
 
 /// Public reports: abuse limits and the school's deadline.
@@ -298,6 +301,7 @@ impl Config {
                 unclaimed: Duration::from_secs(24 * 3600),
                 danger_unclaimed: Duration::from_secs(3600),
                 request_days: 7,
+                question_days: 3,
             },
             reports: ReportSettings {
                 per_ip: 10,

@@ -99,6 +99,18 @@ pub struct OpenQuestion {
     pub question: Option<String>,
 }
 
+impl OpenQuestion {
+    /// Whole days it has waited.
+    pub fn days_waiting(&self) -> i64 {
+        (Utc::now() - self.asked_at).num_days()
+    }
+
+    /// Whether it has waited `days` or more (then it is reminded by mail).
+    pub fn late(&self, days: &i32) -> bool {
+        self.days_waiting() >= i64::from(*days)
+    }
+}
+
 /// The most open questions the dashboard lists at its top.
 pub const OPEN_QUESTIONS_MAX: i64 = 20;
 

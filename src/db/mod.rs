@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod purge;
 pub mod queue;
 pub mod records;
+pub mod reminders;
 pub mod report_thread;
 pub mod reports;
 pub mod schools;

@@ -98,6 +98,8 @@ fn case_notice(subject: String, intro: &str, case: &CaseRef<'_>, link: String) -
 pub enum SchoolNotice {
     /// The helpline asked a question.
     Question,
+    /// The question is still unanswered past the configured delay.
+    QuestionReminder,
     /// The helpline returned the case.
     Returned,
     /// A parent or victim sent a report.
@@ -113,6 +115,14 @@ fn notice_text(notice: SchoolNotice, case: &CaseRef<'_>) -> (&'static str, &'sta
             "question",
             "L'association e-Enfance (3018) vous pose une question sur un dossier de votre établissement. Votre réponse lui permettra de poursuivre.",
             format!("Question d'e-Enfance sur le dossier {}", case.reference),
+        ),
+        SchoolNotice::QuestionReminder => (
+            "question_reminder",
+            "Rappel : l'association e-Enfance (3018) attend toujours votre réponse à sa question sur un dossier de votre établissement. Elle ne peut pas avancer sans elle.",
+            format!(
+                "Rappel : question d'e-Enfance sur le dossier {}",
+                case.reference
+            ),
         ),
         SchoolNotice::Returned => (
             "returned",
@@ -155,8 +165,11 @@ pub async fn queue_to_school(
         _ => format!("{}/school/cases/{}", ctx.public_url, case.id),
     };
     let body = case_notice(subject, intro, case, link).render()?;
-    let about = matches!(notice, SchoolNotice::Question | SchoolNotice::Returned)
-        .then_some(CaseId(case.id));
+    let about = matches!(
+        notice,
+        SchoolNotice::Question | SchoolNotice::QuestionReminder | SchoolNotice::Returned
+    )
+    .then_some(CaseId(case.id));
     // A restricted case is mailed only to the accounts it is open to.
     let recipients = db::accounts::school_staff_emails(&mut **tx, school, about).await?;
     for to in &recipients {

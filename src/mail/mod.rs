@@ -4,6 +4,7 @@
 pub mod account_mails;
 pub mod body;
 pub mod messages;
+pub mod reminders;
 pub mod worker;
 
 use lettre::message::{Mailbox, MultiPart, header::ContentType};

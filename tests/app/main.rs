@@ -25,6 +25,7 @@ mod nodes;
 mod operations;
 mod pages;
 mod passwords;
+mod reminders;
 mod reports;
 mod retention;
 mod s3;

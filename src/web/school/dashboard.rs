@@ -35,6 +35,8 @@ pub struct DashboardPage {
     reports_waiting: i64,
     /// The helpline's questions waiting for an answer, shown first.
     questions: Vec<db::events::OpenQuestion>,
+    /// Days after which an unanswered question is flagged (and reminded).
+    question_days: i32,
     status: String,
     q: String,
     statuses: &'static [CaseStatus],
@@ -112,6 +114,7 @@ async fn dashboard_page(
         counts,
         reports_waiting,
         questions,
+        question_days: state.config.queue.question_days,
         status: filter
             .status
             .map(|s| s.as_str().to_owned())
