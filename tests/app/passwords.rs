@@ -82,6 +82,14 @@ async fn a_forgotten_password_is_replaced_by_a_single_use_link_that_ends_every_s
         [sha2::Sha256::digest(token.as_bytes()).to_vec()],
         "only a hash"
     );
+    let kept: i64 = sqlx::query_scalar(
+        "select count(*) from outbox where position($1 in body_text) > 0 or position($1 in body_html) > 0",
+    )
+    .bind(token)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(kept, 0, "a sent reset link is not kept in the outbox");
 
     // Opening the link uses nothing; a refused password keeps it usable.
     assert_eq!(anyone.get(&link).await.status, StatusCode::OK);
