@@ -5,5 +5,6 @@ pub mod csrf;
 pub mod password;
 pub mod ratelimit;
 pub mod session;
+pub mod totp;
 
 pub use session::{Actor, CaseScope};

@@ -33,6 +33,7 @@ pub async fn log_in(session: &Session, account: AccountId) -> AppResult<()> {
     // A millisecond after any "end my sessions" of the same instant.
     let now = Utc::now() + chrono::TimeDelta::milliseconds(1);
     session.cycle_id().await?;
+    session.remove_value(PENDING_KEY).await?;
     session
         .insert(
             AUTH_KEY,
@@ -46,6 +47,47 @@ pub async fn log_in(session: &Session, account: AccountId) -> AppResult<()> {
     mark_active(session).await?;
     super::csrf::renew(session).await?;
     Ok(())
+}
+
+const PENDING_KEY: &str = "second_step";
+
+/// How long the second step may take once the password is typed.
+const SECOND_STEP_WITHIN: i64 = 10 * 60;
+
+/// A password typed right, waiting for the second step.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    account_id: AccountId,
+    /// Unix time of the password.
+    since: i64,
+}
+
+/// Notes that `account` typed its password (with a new session id): the
+/// session is not logged in until [`log_in`] after the second step.
+pub async fn begin_second_step(session: &Session, account: AccountId) -> AppResult<()> {
+    session.cycle_id().await?;
+    session.remove_value(AUTH_KEY).await?;
+    let since = Utc::now().timestamp();
+    let pending = Pending {
+        account_id: account,
+        since,
+    };
+    session.insert(PENDING_KEY, pending).await?;
+    Ok(())
+}
+
+/// The account whose password was typed in this session less than ten
+/// minutes ago and which has not passed the second step yet.
+pub async fn second_step(session: &Session) -> AppResult<Option<AccountId>> {
+    let Some(pending) = session.get::<Pending>(PENDING_KEY).await? else {
+        return Ok(None);
+    };
+    let age = Utc::now().timestamp() - pending.since;
+    if !(0..SECOND_STEP_WITHIN).contains(&age) {
+        session.remove_value(PENDING_KEY).await?;
+        return Ok(None);
+    }
+    Ok(Some(pending.account_id))
 }
 
 /// Ends the session and deletes it from the store.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+mod accounts;
 mod files;
 
 use crate::app::{AppState, build_router};
@@ -57,7 +58,7 @@ enum Command {
     /// Manage accounts.
     Account {
         #[command(subcommand)]
-        command: AccountCommand,
+        command: accounts::AccountCommand,
     },
     /// Check an exported dossier.
     Dossier {
@@ -121,25 +122,6 @@ enum SchoolCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum AccountCommand {
-    /// Create an account (or reset it); the password is read from standard input.
-    Add {
-        /// E-mail address (the login).
-        #[arg(long)]
-        email: String,
-        /// school_staff, helpline or admin.
-        #[arg(long)]
-        role: String,
-        /// Name shown to other users (defaults to the e-mail address).
-        #[arg(long)]
-        name: Option<String>,
-        /// UAI of a school the account is attached to (repeat for several).
-        #[arg(long = "school")]
-        schools: Vec<String>,
-    },
-}
-
 /// Runs a command.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     // Checking a dossier needs no database.
@@ -176,15 +158,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::School {
             command: SchoolCommand::Import { file },
         } => import_schools(&database.pool, &file).await,
-        Command::Account {
-            command:
-                AccountCommand::Add {
-                    email,
-                    role,
-                    name,
-                    schools,
-                },
-        } => add_account(&database.pool, &email, &role, name, &schools).await,
+        Command::Account { command } => accounts::run(&config, &database.pool, command).await,
         Command::Storage {
             command: StorageCommand::Migrate,
         } => files::migrate_storage(&config, &database.pool).await,
@@ -249,7 +223,11 @@ async fn seed_demo(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
     let ops = crate::ops::Ops::new(pool.clone(), Arc::new(config.clone()), storage);
     crate::demo::seed(&ops).await?;
-    println!("Demo data ready: see README.md for the accounts.");
+    println!(
+        "Demo data ready: see README.md for the accounts. Their second factor: the secret {} in an authenticator app (or `oathtool --totp -b {}`).",
+        crate::demo::DEMO_TOTP_SECRET,
+        crate::demo::DEMO_TOTP_SECRET
+    );
     Ok(())
 }
 
@@ -364,53 +342,5 @@ async fn import_schools(pool: &sqlx::PgPool, file: &PathBuf) -> anyhow::Result<(
     // All rows or none: a bad line leaves the table as it was.
     tx.commit().await?;
     println!("{count} schools imported.");
-    Ok(())
-}
-
-async fn add_account(
-    pool: &sqlx::PgPool,
-    email: &str,
-    role: &str,
-    name: Option<String>,
-    schools: &[String],
-) -> anyhow::Result<()> {
-    let email =
-        EmailAddress::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
-    let role = Role::parse(role).context("--role must be school_staff, helpline or admin")?;
-    if role == Role::SchoolStaff && schools.is_empty() {
-        bail!("a school_staff account needs at least one --school UAI");
-    }
-    if role != Role::SchoolStaff && !schools.is_empty() {
-        bail!("only school_staff accounts are attached to schools");
-    }
-    let mut school_ids = Vec::new();
-    for s in schools {
-        let uai = Uai::parse(s).map_err(|e| anyhow::anyhow!("--school {s}: {e}"))?;
-        let school = db::schools::find_by_uai(pool, &uai)
-            .await?
-            .with_context(|| {
-                format!("no school with UAI {uai}: import it first (vigie school import)")
-            })?;
-        school_ids.push(school.id);
-    }
-    eprintln!(
-        "Password (read from standard input, {} characters at least):",
-        password::MIN_PASSWORD_CHARS
-    );
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-    let display_name = name.unwrap_or_else(|| email.as_str().to_owned());
-    if let Err(why) = password::acceptable(&pw, email.as_str(), &display_name) {
-        bail!("password refused: {why}");
-    }
-    let hash = password::hash_password(pw).await?;
-    let mut tx = pool.begin().await?;
-    let id = db::accounts::upsert_account(&mut *tx, &email, &display_name, role, &hash).await?;
-    for s in school_ids {
-        db::accounts::attach_school(&mut *tx, id, s).await?;
-    }
-    tx.commit().await?;
-    println!("Account {} ({}) is ready.", email, role.as_str());
     Ok(())
 }

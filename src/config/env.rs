@@ -166,23 +166,50 @@ pub(super) fn seal(
     environment: super::Environment,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<crate::domain::seal::Seal> {
-    use crate::domain::seal::Seal;
-    if let Some(text) = var("SIGNING_KEY") {
-        return Seal::from_base64(&text)
-            .context("SIGNING_KEY must be the base64 of 32 bytes (openssl rand -base64 32)");
+    let seed = key_bytes("SIGNING_KEY", "signing.key", environment, data_dir)?;
+    Ok(crate::domain::seal::Seal::from_seed(seed))
+}
+
+/// `TWO_FACTOR_KEY` (base64 of 32 bytes), which seals second-factor
+/// secrets; as `SIGNING_KEY`, made once in `DATA_DIR/two_factor.key` in
+/// development.
+pub(super) fn two_factor_key(
+    environment: super::Environment,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<crate::auth::totp::SecretBox> {
+    let key = key_bytes("TWO_FACTOR_KEY", "two_factor.key", environment, data_dir)?;
+    Ok(crate::auth::totp::SecretBox::new(key))
+}
+
+/// 32 secret bytes from the base64 in `name`, required in production; in
+/// development, made once and kept (mode 600) in `DATA_DIR/file`.
+fn key_bytes(
+    name: &str,
+    file: &str,
+    environment: super::Environment,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<[u8; 32]> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let decode =
+        |text: &str| -> Option<[u8; 32]> { STANDARD.decode(text.trim()).ok()?.try_into().ok() };
+    if let Some(text) = var(name) {
+        return decode(&text).with_context(|| {
+            format!("{name} must be the base64 of 32 bytes (openssl rand -base64 32)")
+        });
     }
     anyhow::ensure!(
         environment == super::Environment::Development,
-        "SIGNING_KEY is required in production (openssl rand -base64 32)"
+        "{name} is required in production (openssl rand -base64 32)"
     );
-    let path = data_dir.join("signing.key");
+    let path = data_dir.join(file);
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return Seal::from_base64(&text).context("data/signing.key is not a key");
+        return decode(&text).with_context(|| format!("{} is not a key", path.display()));
     }
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::create_dir_all(data_dir)?;
-    let text = Seal::generate_base64();
+    let text = STANDARD.encode(rand::random::<[u8; 32]>());
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -190,5 +217,5 @@ pub(super) fn seal(
         .open(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(Seal::from_base64(&text).expect("a key just made"))
+    Ok(decode(&text).expect("a key just made"))
 }

@@ -45,6 +45,27 @@ pub struct LoginLimits {
     pub replenish: Duration,
 }
 
+/// Second-factor sign-in (TOTP).
+#[derive(Clone, Debug)]
+pub struct TwoFactorSettings {
+    /// Seals the secrets at rest (`TWO_FACTOR_KEY`).
+    pub key: crate::auth::totp::SecretBox,
+    /// Whether school staff need it too (`TWO_FACTOR_SCHOOL_STAFF`, on by
+    /// default); the helpline and administrators always do.
+    pub school_staff: bool,
+}
+
+impl TwoFactorSettings {
+    /// Whether an account of `role` must sign in with a second factor.
+    pub fn required_for(&self, role: crate::domain::status::Role) -> bool {
+        use crate::domain::status::Role;
+        match role {
+            Role::SchoolStaff => self.school_staff,
+            Role::Helpline | Role::Admin => true,
+        }
+    }
+}
+
 /// Outgoing mail.
 #[derive(Clone, Debug)]
 pub struct MailSettings {
@@ -151,6 +172,8 @@ pub struct Config {
     pub spool_dir: PathBuf,
     /// The installation's Ed25519 key (`SIGNING_KEY`).
     pub seal: crate::domain::seal::Seal,
+    /// Second-factor sign-in.
+    pub two_factor: TwoFactorSettings,
     /// Where the audit chain's head is mailed each day (`AUDIT_ANCHOR_EMAIL`).
     pub audit_anchor_email: Option<String>,
     /// Address the HTTP server listens on.
@@ -232,6 +255,16 @@ impl Config {
             database_url: var("DATABASE_URL"),
             evidence_s3: env::s3_settings()?,
             seal: env::seal(environment, &data_dir)?,
+            two_factor: TwoFactorSettings {
+                key: env::two_factor_key(environment, &data_dir)?,
+                school_staff: match var("TWO_FACTOR_SCHOOL_STAFF").as_deref() {
+                    None | Some("required") => true,
+                    Some("off") => false,
+                    Some(other) => {
+                        bail!("TWO_FACTOR_SCHOOL_STAFF must be required or off, not {other}")
+                    }
+                },
+            },
             audit_anchor_email: var("AUDIT_ANCHOR_EMAIL"),
             spool_dir: var("UPLOAD_SPOOL_DIR")
                 .map(PathBuf::from)
@@ -268,6 +301,10 @@ impl Config {
             evidence_s3: None,
             spool_dir: data_dir.join("spool"),
             seal: crate::domain::seal::Seal::from_seed([7; 32]),
+            two_factor: TwoFactorSettings {
+                key: crate::auth::totp::SecretBox::new([9; 32]),
+                school_staff: true,
+            },
             audit_anchor_email: None,
             data_dir,
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),

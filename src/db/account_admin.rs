@@ -22,6 +22,12 @@ pub struct ManagedAccount {
     pub active: bool,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// Invited and no password chosen yet.
+    pub invited: bool,
+    /// Until when the latest invitation link works, if one does.
+    pub invitation_expires: Option<DateTime<Utc>>,
+    /// Since when a second factor is enrolled.
+    pub two_factor_since: Option<DateTime<Utc>>,
 }
 
 /// One account, active or not.
@@ -29,8 +35,13 @@ pub async fn get(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ManagedAcc
     sqlx::query_as!(
         ManagedAccount,
         r#"select id as "id: AccountId", email, display_name, role as "role: Role", active,
-                  created_at as "created_at: DateTime<Utc>"
-           from accounts where id = $1"#,
+                  created_at as "created_at: DateTime<Utc>",
+                  password_hash is null as "invited!",
+                  (select max(t.expires_at) from account_tokens t
+                   where t.account_id = a.id and t.purpose = 'invitation'
+                     and t.used_at is null and t.expires_at > now()) as "invitation_expires: DateTime<Utc>",
+                  totp_enrolled_at as "two_factor_since: DateTime<Utc>"
+           from accounts a where id = $1"#,
         id.0
     )
     .fetch_optional(pool)
@@ -66,5 +77,64 @@ pub async fn detach_school(tx: &mut Tx<'_>, id: AccountId, school: SchoolId) -> 
     )
     .execute(&mut **tx)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Makes the account an invitation to `email` (no password yet): a new
+/// account, or a cancelled invitation to the same address made again (its
+/// schools cleared). `None` when the address has an account or a pending
+/// invitation.
+pub async fn create_invited(
+    tx: &mut Tx<'_>,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<AccountId>> {
+    let id = sqlx::query_scalar!(
+        r#"insert into accounts (id, email, display_name, role, password_hash, invited_at, created_at)
+           values ($1, $2, $3, $4, null, $5, $5)
+           on conflict (email) do update
+               set display_name = excluded.display_name, role = excluded.role,
+                   active = true, invited_at = excluded.invited_at
+               where accounts.password_hash is null and not accounts.active
+           returning id as "id: AccountId""#,
+        uuid::Uuid::new_v4(),
+        email,
+        display_name,
+        role as Role,
+        now as DateTime<Utc>
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(id) = id {
+        sqlx::query!("delete from account_schools where account_id = $1", id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Changes the account's role (its schools go when it leaves school staff)
+/// and ends its sessions: it signs in again under the new role's rules.
+pub async fn set_role(
+    tx: &mut Tx<'_>,
+    id: AccountId,
+    role: Role,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update accounts set role = $2, sessions_valid_after = $3 where id = $1 and role <> $2",
+        id.0,
+        role as Role,
+        now as DateTime<Utc>
+    )
+    .execute(&mut **tx)
+    .await?;
+    if role != Role::SchoolStaff {
+        sqlx::query!("delete from account_schools where account_id = $1", id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(done.rows_affected() == 1)
 }

@@ -12,12 +12,15 @@ use crate::domain::ids::AccountId;
 pub enum Purpose {
     /// Choosing a new password after "forgotten password".
     PasswordReset,
+    /// Choosing a first password after an administrator's invitation.
+    Invitation,
 }
 
 impl Purpose {
     fn code(self) -> &'static str {
         match self {
             Purpose::PasswordReset => "password_reset",
+            Purpose::Invitation => "invitation",
         }
     }
 }
@@ -32,15 +35,7 @@ pub async fn create(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "update account_tokens set used_at = $3
-         where account_id = $1 and purpose = $2 and used_at is null",
-        account.0,
-        purpose.code(),
-        now as DateTime<Utc>
-    )
-    .execute(&mut **tx)
-    .await?;
+    revoke(tx, account, purpose, now).await?;
     sqlx::query!(
         "insert into account_tokens (token_hash, account_id, purpose, created_at, expires_at)
          values ($1, $2, $3, $4, $5)",
@@ -49,6 +44,25 @@ pub async fn create(
         purpose.code(),
         now as DateTime<Utc>,
         expires_at as DateTime<Utc>
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stops the account's unused tokens of `purpose`.
+pub async fn revoke(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update account_tokens set used_at = $3
+         where account_id = $1 and purpose = $2 and used_at is null",
+        account.0,
+        purpose.code(),
+        now as DateTime<Utc>
     )
     .execute(&mut **tx)
     .await?;

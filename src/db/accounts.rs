@@ -51,7 +51,8 @@ pub async fn find_for_login(
     email: &EmailAddress,
 ) -> sqlx::Result<Option<(AccountId, String)>> {
     let row = sqlx::query!(
-        r#"select id as "id: AccountId", password_hash from accounts where email = $1 and active"#,
+        r#"select id as "id: AccountId", password_hash as "password_hash!" from accounts
+           where email = $1 and active and password_hash is not null"#,
         email.as_str()
     )
     .fetch_optional(pool)
@@ -69,8 +70,8 @@ pub struct Owner {
     pub display_name: String,
     /// Role.
     pub role: Role,
-    /// PHC string of the password.
-    pub password_hash: String,
+    /// PHC string of the password (none yet for an invitation).
+    pub password_hash: Option<String>,
 }
 
 /// An active account, by id or by e-mail.

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod schools;
 pub mod stats;
 pub mod system;
+pub mod two_factor;
 
 use std::time::Duration;
 

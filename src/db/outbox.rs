@@ -81,10 +81,10 @@ pub async fn claim_due(tx: &mut Tx<'_>, now: DateTime<Utc>) -> sqlx::Result<Opti
 /// Records a successful delivery.
 pub async fn mark_sent(tx: &mut Tx<'_>, id: i64) -> sqlx::Result<()> {
     sqlx::query!(
-        // A sent reset link is not kept: only the mail carried it.
+        // A sent reset or invitation link is not kept: only the mail carried it.
         "update outbox set status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = null,
-                body_text = case when kind = 'password_reset' then '' else body_text end,
-                body_html = case when kind = 'password_reset' then '' else body_html end
+                body_text = case when kind in ('password_reset', 'invitation') then '' else body_text end,
+                body_html = case when kind in ('password_reset', 'invitation') then '' else body_html end
          where id = $1",
         id
     )

@@ -105,6 +105,8 @@ pub struct AccountRow {
     pub schools: Vec<String>,
     /// Whether it can sign in.
     pub active: bool,
+    /// Invited, no password chosen yet.
+    pub invited: bool,
 }
 
 impl AccountRow {
@@ -117,18 +119,34 @@ impl AccountRow {
 }
 
 /// One page of accounts (deactivated ones too) with their schools, by role and address,
-/// after account `after`; and how many active accounts there are.
-pub async fn accounts(pool: &PgPool, after: Option<Uuid>) -> sqlx::Result<(Vec<AccountRow>, i64)> {
+/// after account `after`, those whose address or name contains `q` or that
+/// are attached to the school of UAI `q`; and how many active accounts
+/// there are.
+pub async fn accounts(
+    pool: &PgPool,
+    q: &str,
+    after: Option<Uuid>,
+) -> sqlx::Result<(Vec<AccountRow>, i64)> {
+    let q: String = q.trim().chars().take(super::schools::MAX_SEARCH).collect();
+    let (q, pattern) = match q.is_empty() {
+        true => (None, None),
+        false => (Some(q.clone()), Some(super::contains_pattern(&q))),
+    };
     let rows = sqlx::query_as!(
         AccountRow,
         r#"select a.id, a.email, a.display_name, a.role::text as "role!",
                   coalesce((select array_agg(s.uai order by s.uai) from account_schools x
                             join schools s on s.id = x.school_id where x.account_id = a.id), '{}') as "schools!",
-                  a.active
+                  a.active, a.password_hash is null as "invited!"
            from accounts a
-           where ($1::uuid is null
-                  or (a.role, a.email, a.id) > (select role, email, id from accounts where id = $1))
-           order by a.role, a.email, a.id limit $2"#,
+           where ($1::text is null or a.email ilike $2 or a.display_name ilike $2
+                  or a.id in (select x.account_id from account_schools x
+                              join schools s on s.id = x.school_id where s.uai = upper($1)))
+             and ($3::uuid is null
+                  or (a.role, a.email, a.id) > (select role, email, id from accounts where id = $3))
+           order by a.role, a.email, a.id limit $4"#,
+        q,
+        pattern,
         after,
         ADMIN_PAGE
     )

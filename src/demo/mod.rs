@@ -16,6 +16,12 @@ use crate::ops::Ops;
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "vigie-demo-2026";
 
+/// The second-factor secret of every demo account (base32, published in the
+/// README): `oathtool --totp -b VIGIEDEMOVIGIEDEMOVIGIEDEMOVIGIE` or any
+/// authenticator app gives the code. Demo data only: real accounts get a
+/// random secret when they enrol.
+pub const DEMO_TOTP_SECRET: &str = "VIGIEDEMOVIGIEDEMOVIGIEDEMOVIGIE";
+
 /// Demo schools: UAI, name, town, académie.
 pub const DEMO_SCHOOLS: [(&str, &str, &str, &str); 2] = [
     ("0691664K", "Collège Jean Moulin", "Lyon", "Lyon"),
@@ -84,6 +90,11 @@ pub async fn seed(ops: &Ops) -> anyhow::Result<()> {
         });
     }
     tx.commit().await.context("demo accounts")?;
+    let secret = crate::auth::totp::secret_from_text(DEMO_TOTP_SECRET).expect("valid base32");
+    for actor in &actors {
+        let sealed = ops.config.two_factor.key.seal(actor.id.0, &secret);
+        db::two_factor::enrol_directly(pool, actor.id, &sealed, chrono::Utc::now()).await?;
+    }
     let [college, lycee, agent, _] = actors.try_into().expect("four demo accounts");
     work::college(ops, &college, &agent).await?;
     work::lycee(ops, &lycee, &agent).await?;

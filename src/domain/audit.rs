@@ -62,10 +62,26 @@ pub enum AuditAction {
     SchoolAttached,
     /// An administrator detached an account from a school.
     SchoolDetached,
+    /// A second-factor code (or recovery code) was typed at login.
+    SecondFactor,
+    /// An owner enrolled an authenticator app.
+    TwoFactorEnrolled,
+    /// An owner made new recovery codes.
+    RecoveryCodesRenewed,
+    /// An administrator reset an account's second factor.
+    TwoFactorReset,
+    /// An administrator invited someone (or sent the invitation again).
+    InvitationSent,
+    /// An administrator cancelled an invitation.
+    InvitationCancelled,
+    /// An invited person chose their password.
+    InvitationAccepted,
+    /// An administrator changed an account's role.
+    RoleChanged,
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 27] = [
+pub const PLAIN: [AuditAction; 35] = [
     AuditAction::Login,
     AuditAction::PasswordResetAsked,
     AuditAction::PasswordReset,
@@ -75,6 +91,14 @@ pub const PLAIN: [AuditAction; 27] = [
     AuditAction::AccountReactivated,
     AuditAction::SchoolAttached,
     AuditAction::SchoolDetached,
+    AuditAction::SecondFactor,
+    AuditAction::TwoFactorEnrolled,
+    AuditAction::RecoveryCodesRenewed,
+    AuditAction::TwoFactorReset,
+    AuditAction::InvitationSent,
+    AuditAction::InvitationCancelled,
+    AuditAction::InvitationAccepted,
+    AuditAction::RoleChanged,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
@@ -146,6 +170,14 @@ impl AuditAction {
             AuditAction::AccountReactivated => "Compte réactivé",
             AuditAction::SchoolAttached => "Établissement rattaché à un compte",
             AuditAction::SchoolDetached => "Établissement retiré d'un compte",
+            AuditAction::SecondFactor => "Code de connexion (deuxième étape)",
+            AuditAction::TwoFactorEnrolled => "Application d'authentification enregistrée",
+            AuditAction::RecoveryCodesRenewed => "Codes de secours renouvelés",
+            AuditAction::TwoFactorReset => "Deuxième facteur réinitialisé",
+            AuditAction::InvitationSent => "Invitation envoyée",
+            AuditAction::InvitationCancelled => "Invitation annulée",
+            AuditAction::InvitationAccepted => "Invitation acceptée",
+            AuditAction::RoleChanged => "Rôle d'un compte modifié",
         }
     }
 
@@ -180,6 +212,14 @@ impl AuditAction {
             AuditAction::AccountReactivated => "account_reactivated",
             AuditAction::SchoolAttached => "school_attached",
             AuditAction::SchoolDetached => "school_detached",
+            AuditAction::SecondFactor => "second_factor",
+            AuditAction::TwoFactorEnrolled => "two_factor_enrolled",
+            AuditAction::RecoveryCodesRenewed => "recovery_codes_renewed",
+            AuditAction::TwoFactorReset => "two_factor_reset",
+            AuditAction::InvitationSent => "invitation_sent",
+            AuditAction::InvitationCancelled => "invitation_cancelled",
+            AuditAction::InvitationAccepted => "invitation_accepted",
+            AuditAction::RoleChanged => "role_changed",
         }
     }
 
@@ -194,7 +234,15 @@ impl AuditAction {
             | AuditAction::AccountDeactivated
             | AuditAction::AccountReactivated
             | AuditAction::SchoolAttached
-            | AuditAction::SchoolDetached => RecordType::Account,
+            | AuditAction::SchoolDetached
+            | AuditAction::SecondFactor
+            | AuditAction::TwoFactorEnrolled
+            | AuditAction::RecoveryCodesRenewed
+            | AuditAction::TwoFactorReset
+            | AuditAction::InvitationSent
+            | AuditAction::InvitationCancelled
+            | AuditAction::InvitationAccepted
+            | AuditAction::RoleChanged => RecordType::Account,
             AuditAction::ViewCase
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog

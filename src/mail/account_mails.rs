@@ -1,5 +1,5 @@
-//! Mails to an account's owner about the account itself: a link to choose a
-//! new password, and the notice that the password changed.
+//! Mails to an account's owner about the account itself: an invitation, a
+//! link to choose a new password, and the notices of changes.
 
 use chrono::{DateTime, Utc};
 
@@ -85,4 +85,36 @@ pub async fn queue_account_changed(
         closing: "Ce message vous est envoyé à chaque modification de votre compte par un administrateur.".into(),
     };
     queue(tx, config, "account_changed", to, body).await
+}
+
+/// The invitation to an account: a link (valid `days` days, once) where the
+/// person chooses a password and enrols their second factor.
+pub async fn queue_invitation(
+    tx: &mut Tx<'_>,
+    config: &Config,
+    to: &str,
+    role: &str,
+    link: &str,
+    expires: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let body = MailBody {
+        subject: "Vigie : votre compte vous attend".into(),
+        intro: vec![
+            "Un administrateur de Vigie, la plateforme de suivi des situations de cyberharcèlement, vous a créé un compte.".into(),
+            "Pour l'activer, choisissez votre mot de passe puis enregistrez une application d'authentification sur votre téléphone.".into(),
+        ],
+        facts: vec![
+            ("Compte", to.to_owned()),
+            ("Rôle", role.to_owned()),
+            ("Lien valable jusqu'au", format::datetime(expires)),
+        ],
+        warning: Some("Si vous ne vous attendiez pas à ce message, ignorez-le : sans votre mot de passe, le compte reste inutilisable.".into()),
+        action: Some(Action {
+            sentence: "Pour activer votre compte, ouvrez ce lien (il ne sert qu'une fois) :".into(),
+            label: "Activer mon compte".into(),
+            url: link.to_owned(),
+        }),
+        closing: "Vigie ne vous demandera jamais votre mot de passe par courriel.".into(),
+    };
+    queue(tx, config, "invitation", to, body).await
 }

@@ -1,6 +1,7 @@
 //! Administrators change accounts: deactivate and reactivate (sessions end
 //! at once), attach and detach schools (the dashboard follows at the next
-//! request). Each change is audited and mailed to the account's owner.
+//! request), change the role, reset the second factor. Each change is
+//! audited and mailed to the account's owner.
 
 use chrono::{DateTime, Utc};
 
@@ -24,6 +25,12 @@ pub enum AccountChange {
     Attach(String),
     /// School staff: one school less.
     Detach(SchoolId),
+    /// Another role (typed code); sessions end, schools go when it leaves
+    /// school staff.
+    Role(String),
+    /// Forget its second factor: it enrols a new app at its next login;
+    /// sessions end.
+    ResetSecondFactor,
 }
 
 impl AccountChange {
@@ -33,28 +40,32 @@ impl AccountChange {
             AccountChange::Reactivate => AuditAction::AccountReactivated,
             AccountChange::Attach(_) => AuditAction::SchoolAttached,
             AccountChange::Detach(_) => AuditAction::SchoolDetached,
+            AccountChange::Role(_) => AuditAction::RoleChanged,
+            AccountChange::ResetSecondFactor => AuditAction::TwoFactorReset,
         }
     }
 }
 
-/// Applies `change` to account `id` for administrator `admin`. A refused
-/// change is a `Field` error in French (nothing changed).
+/// Applies `change` to account `id` for administrator `admin` (`None`: the
+/// operator's command line). A refused change is a `Field` error in French
+/// (nothing changed).
 pub async fn change(
     ops: &Ops,
-    admin: &Actor,
+    admin: Option<&Actor>,
     id: AccountId,
     change: AccountChange,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if admin.role != Role::Admin {
+    if admin.is_some_and(|a| a.role != Role::Admin) {
         return Err(AppError::NotFound);
     }
+    let by = admin.map(|a| a.id);
     let account = db::account_admin::get(&ops.db, id).await?;
     let account = account.ok_or(AppError::NotFound)?;
     let action = change.action();
     let mut tx = ops.db.begin().await?;
     let told = match change {
-        AccountChange::Deactivate if id == admin.id => {
+        AccountChange::Deactivate if by == Some(id) => {
             let why = "Vous ne pouvez pas désactiver votre propre compte.";
             return Err(AppError::Field("active", why.into()));
         }
@@ -84,11 +95,40 @@ pub async fn change(
                 .map_or(String::new(), |s| format!(" {} ({})", s.name, s.uai));
             format!("Votre compte Vigie ne donne plus accès aux dossiers de l'établissement{name}.")
         }
+        AccountChange::Role(typed) => new_role(&mut tx, by, id, &typed, now).await?,
+        AccountChange::ResetSecondFactor => {
+            db::two_factor::reset(&mut tx, id, now).await?;
+            "Le deuxième facteur de votre compte Vigie a été réinitialisé et vos sessions ont été fermées : à votre prochaine connexion, vous enregistrerez une nouvelle application d'authentification.".to_owned()
+        }
     };
     account_mails::queue_account_changed(&mut tx, &ops.config, &account.email, &told).await?;
     tx.commit().await?;
-    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    db::audit::record(&ops.db, by, action, Some(id.0), Outcome::Ok).await?;
     Ok(())
+}
+
+/// Changes the role of `id` in `tx`; what the owner is told.
+async fn new_role(
+    tx: &mut db::Tx<'_>,
+    by: Option<AccountId>,
+    id: AccountId,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let role =
+        Role::parse(typed).ok_or_else(|| AppError::Field("role", "Choisissez un rôle.".into()))?;
+    if by == Some(id) {
+        let why = "Vous ne pouvez pas changer le rôle de votre propre compte.";
+        return Err(AppError::Field("role", why.into()));
+    }
+    if !db::account_admin::set_role(tx, id, role, now).await? {
+        let why = "Le compte a déjà ce rôle.";
+        return Err(AppError::Field("role", why.into()));
+    }
+    Ok(format!(
+        "Votre compte Vigie a désormais le rôle « {} » ; vos sessions ont été fermées, reconnectez-vous.",
+        role.label()
+    ))
 }
 
 /// The school a typed UAI names, for a school staff account.

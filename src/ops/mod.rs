@@ -14,12 +14,14 @@ pub mod dossier;
 pub mod dossier_pdf;
 pub mod files;
 pub mod integrity;
+pub mod invitations;
 pub mod move_store;
 pub mod open_case;
 pub mod passwords;
 pub mod reads;
 pub mod reports;
 mod school_writes;
+pub mod two_factor;
 
 use std::sync::Arc;
 

@@ -67,7 +67,7 @@ pub struct NewPassword {
 
 impl NewPassword {
     /// Checks it for the account `owner`; the French reason otherwise.
-    fn check(&self, owner: &db::accounts::Owner) -> AppResult<()> {
+    pub(super) fn check(&self, owner: &db::accounts::Owner) -> AppResult<()> {
         password::acceptable(&self.password, &owner.email, &owner.display_name)
             .map_err(|why| AppError::Field("password", why.into()))?;
         if self.password != self.confirm {
@@ -117,7 +117,11 @@ pub async fn change(
     let owner = db::accounts::owner(&ops.db, Some(actor.id), None).await?;
     let owner = owner.ok_or(AppError::Unauthenticated)?;
     let action = AuditAction::PasswordChanged;
-    if !password::verify_password(current, owner.password_hash.clone()).await? {
+    let verified = match owner.password_hash.clone() {
+        Some(hash) => password::verify_password(current, hash).await?,
+        None => false,
+    };
+    if !verified {
         audit(ops, owner.id, action, Outcome::Denied).await?;
         let why = "Ce n'est pas votre mot de passe actuel.";
         return Err(AppError::Field("current", why.into()));

@@ -1,5 +1,7 @@
 //! "Mon compte", for every logged-in role: who the account is, changing the
-//! password (the current one required) and ending every session.
+//! password (the current one required), the second factor (new recovery
+//! codes with a current code; enrolling where it is optional) and ending
+//! every session.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,6 +22,7 @@ use crate::auth::{Actor, session};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::ops::passwords::{self, NewPassword};
+use crate::ops::two_factor;
 
 /// The account routes.
 pub fn router() -> Router<AppState> {
@@ -27,6 +30,20 @@ pub fn router() -> Router<AppState> {
         .route("/compte", get(show))
         .route("/compte/mot-de-passe", post(change_password))
         .route("/compte/sessions", post(end_sessions))
+        .route("/compte/codes-de-secours", post(renew_codes))
+        .route("/compte/deux-etapes", post(enrol))
+}
+
+/// Recovery codes, shown once (after enrolment, or renewed here).
+#[derive(Template, WebTemplate)]
+#[template(path = "public/recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    /// The page's layout.
+    pub layout: Layout,
+    /// The codes.
+    pub codes: Vec<String>,
+    /// Where "continue" goes.
+    pub next: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +55,7 @@ pub struct AccountPage {
     schools: Vec<db::schools::School>,
     errors: FieldErrors,
     changed: bool,
+    factor: Option<db::two_factor::Factor>,
 }
 
 impl AccountPage {
@@ -45,7 +63,9 @@ impl AccountPage {
         let owner = db::accounts::owner(&state.db, Some(actor.id), None).await?;
         let owner = owner.ok_or(AppError::Unauthenticated)?;
         let schools = db::schools::list_by_ids(&state.db, &actor.schools).await?;
+        let factor = db::two_factor::factor(&state.db, actor.id).await?;
         Ok(AccountPage {
+            factor: factor.filter(|f| f.enrolled_at.is_some()),
             layout: Layout::for_actor(&actor),
             actor,
             email: owner.email,
@@ -56,7 +76,8 @@ impl AccountPage {
     }
 
     fn error_list(&self) -> Vec<(String, String)> {
-        self.errors.in_order(&["current", "password", "confirm"])
+        self.errors
+            .in_order(&["current", "password", "confirm", "code"])
     }
 }
 
@@ -114,4 +135,59 @@ async fn end_sessions(
     passwords::end_all_sessions(&state.ops(), &actor, Utc::now()).await?;
     session::log_out(&session).await?;
     Ok(Redirect::to("/login"))
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn renew_codes(
+    State(state): State<AppState>,
+    actor: Actor,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> AppResult<Response> {
+    let typed: String = form.code.chars().take(32).collect();
+    let allowed = state
+        .allow(&state.limiters.code_account, &actor.id.0.to_string())
+        .await?;
+    let done = match allowed {
+        true => two_factor::renew_recovery_codes(&state.ops(), actor.id, &typed, Utc::now()).await,
+        false => Err(AppError::Field("code", TOO_MANY.into())),
+    };
+    match done {
+        Ok(codes) => {
+            let layout = Layout::for_actor(&actor);
+            let next = "/compte";
+            Ok(RecoveryCodesPage {
+                layout,
+                codes,
+                next,
+            }
+            .into_response())
+        }
+        Err(AppError::Field(field, why)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, why);
+            let page = AccountPage::load(&state, actor, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The refusal when too many codes were tried.
+pub(crate) const TOO_MANY: &str =
+    "Trop de codes essayés. Patientez quelques minutes avant de réessayer.";
+
+/// Enrolling where the second factor is optional: the session goes back
+/// to the second step of a login, which enrols and signs in again.
+async fn enrol(
+    actor: Actor,
+    session: Session,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Redirect> {
+    session::begin_second_step(&session, actor.id).await?;
+    Ok(Redirect::to("/connexion/activation"))
 }

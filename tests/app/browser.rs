@@ -243,7 +243,9 @@ impl Browser {
         self.go("/login").await;
         self.fill("#email", email).await;
         self.fill("#password", PASSWORD).await;
-        self.submit("form[action='/login'] button", ".user-name")
+        self.submit("form[action='/login'] button", "#code").await;
+        self.fill("#code", &crate::helpers::next_code(email)).await;
+        self.submit("form[action='/connexion/code'] button", ".user-name")
             .await;
     }
 
@@ -548,7 +550,12 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 11] = [
+const ELSEWHERE: [&str; 16] = [
+    "invite",
+    "invitation",
+    "enrol",
+    "recovery-codes",
+    "second-factor",
     "case-form-errors",
     "bulk-result",
     "admin-schools",
@@ -614,6 +621,67 @@ async fn triage_and_administration_pages_pass_axe() {
             "{name} is not in the statement"
         );
     }
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_invited_head_teacher_enrols_an_authenticator_in_chromium() {
+    let (smtp, port) = crate::smtp::SmtpServer::start(0);
+    let app = TestApp::with_smtp(port).await;
+    app.school("0691664K", "Collège Jean Moulin").await;
+    app.account("admin@example.org", Role::Admin, &[]).await;
+    let b = Browser::start(&app, true, "invitation").await;
+    b.login("admin@example.org").await;
+    b.go("/admin/accounts/new").await;
+    b.check_page("invite", true).await;
+    b.fill("#email", "garnier@example.org").await;
+    b.fill("#display_name", "Mme Garnier, principale").await;
+    b.fill("#schools", "0691664K").await;
+    b.submit("form[action='/admin/accounts/new'] button", "#invitation-titre")
+        .await;
+    b.logout().await;
+    app.deliver(chrono::Utc::now()).await;
+    let mail = smtp.received().into_iter().last().expect("the invitation");
+    let start = mail.body.find("/invitation/").unwrap();
+    let link: String = mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    b.go(&link).await;
+    b.check_page("invitation", true).await;
+    b.fill("#password", "girafe tambour nuage poivre").await;
+    b.fill("#confirm", "girafe tambour nuage poivre").await;
+    b.submit("main form button", ".qr svg").await;
+    // The QR code is drawn: a square of at least 200 px on the page.
+    let size = b
+        .client
+        .execute(
+            "const r = document.querySelector('.qr svg').getBoundingClientRect(); return Math.min(r.width, r.height);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(size.as_f64().unwrap() >= 200.0, "QR code of {size} px");
+    b.check_page("enrol", true).await;
+    let secret = vigie::auth::totp::secret_from_text(&b.text("#secret").await).unwrap();
+    let step = vigie::auth::totp::step_of(chrono::Utc::now().timestamp());
+    b.fill("#code", &vigie::auth::totp::code_at_step(&secret, step))
+        .await;
+    b.submit("main form button", "#recovery-codes").await;
+    b.check_page("recovery-codes", true).await;
+    b.submit("main a.button", ".user-name").await;
+    assert_eq!(b.path().await, "/school");
+    b.logout().await;
+    b.go("/login").await;
+    b.fill("#email", "garnier@example.org").await;
+    b.fill("#password", "girafe tambour nuage poivre").await;
+    b.submit("form[action='/login'] button", "#code").await;
+    b.check_page("second-factor", true).await;
+    b.fill("#code", &vigie::auth::totp::code_at_step(&secret, step + 1))
+        .await;
+    b.submit("form[action='/connexion/code'] button", ".user-name")
+        .await;
+    assert_eq!(b.path().await, "/school");
     b.close().await;
 }
 

@@ -25,6 +25,47 @@ use vigie::storage::{LocalStorage, Storage};
 /// The password of every test account.
 pub const PASSWORD: &str = "un mot de passe solide";
 
+/// The second-factor secret every test account is enrolled with.
+pub const TOTP_SECRET: &[u8] = b"vigie-test-totp-key!";
+
+/// The recovery codes every test account gets (the harness uses them only
+/// when three logins of one account fall in the same 30 seconds).
+fn test_recovery_code(i: usize) -> String {
+    format!("TESTCODE{i:02}")
+}
+
+/// The secret a test signs in `email` with: the demo's published one for
+/// the demo accounts, [`TOTP_SECRET`] otherwise.
+pub fn secret_for(email: &str) -> Vec<u8> {
+    if vigie::demo::DEMO_ACCOUNTS.iter().any(|a| a.0 == email) {
+        vigie::auth::totp::secret_from_text(vigie::demo::DEMO_TOTP_SECRET).unwrap()
+    } else {
+        TOTP_SECRET.to_vec()
+    }
+}
+
+/// A second-factor code for `email` that no earlier login of this run used:
+/// the current step's, else the next one's (both accepted), else one of
+/// the account's recovery codes.
+pub fn next_code(email: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static USED: OnceLock<Mutex<HashMap<String, (i64, usize)>>> = OnceLock::new();
+    let mut used = USED.get_or_init(Default::default).lock().unwrap();
+    let (last, recovery) = used.entry(email.to_owned()).or_insert((i64::MIN, 0));
+    let now = vigie::auth::totp::step_of(chrono::Utc::now().timestamp());
+    match (now..=now + 1).find(|s| s > last) {
+        Some(step) => {
+            *last = step;
+            vigie::auth::totp::code_at_step(&secret_for(email), step)
+        }
+        None => {
+            *recovery += 1;
+            test_recovery_code(*recovery)
+        }
+    }
+}
+
 /// Where the test cluster is: the URL of its maintenance database.
 struct Cluster {
     admin_url: String,
@@ -318,6 +359,19 @@ impl TestApp {
         for s in schools {
             db::accounts::attach_school(&self.db, id, *s).await.unwrap();
         }
+        let sealed = self.config.two_factor.key.seal(id.0, TOTP_SECRET);
+        let now = chrono::Utc::now();
+        db::two_factor::enrol_directly(&self.db, id, &sealed, now)
+            .await
+            .unwrap();
+        let codes: Vec<Vec<u8>> = (1..=20)
+            .map(|i| vigie::auth::totp::recovery_hash(&test_recovery_code(i)))
+            .collect();
+        let mut tx = self.db.begin().await.unwrap();
+        db::two_factor::replace_recovery_codes(&mut tx, id, &codes, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         id
     }
 
@@ -597,7 +651,7 @@ impl Browser {
         }
     }
 
-    /// Logs in and checks it worked.
+    /// Logs in (password, then a code) and checks it worked.
     pub async fn login(&self, email: &str, password: &str) {
         let p = self
             .submit(
@@ -607,6 +661,16 @@ impl Browser {
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "login failed: {}", p.body);
+        assert_eq!(p.location(), "/connexion/code", "no second step");
+        let p = self.second_factor(email).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "code refused: {}", p.body);
+    }
+
+    /// Types a fresh code for `email` on the second step of a login.
+    pub async fn second_factor(&self, email: &str) -> Page {
+        let code = next_code(email);
+        self.submit("/connexion/code", "/connexion/code", &[("code", &code)])
+            .await
     }
 
     /// Opens a case with valid fields, where `extra` replaces the single-valued

@@ -42,13 +42,21 @@ async fn head_teacher_logs_in_with_a_new_session_and_lands_on_the_dashboard() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/connexion/code");
+    let middle = session_cookie(&p).expect("a new session cookie after the password");
+    // The password alone opens nothing.
+    assert_eq!(b.get("/school").await.location(), "/login");
+    let p = b.second_factor("principale@example.org").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/school");
     let after = session_cookie(&p).expect("a new session cookie at login");
-    assert_ne!(
-        before.split(';').next(),
-        after.split(';').next(),
-        "the session id changes at login"
-    );
+    for (one, two) in [(&before, &middle), (&middle, &after)] {
+        assert_ne!(
+            one.split(';').next(),
+            two.split(';').next(),
+            "the session id changes at each step"
+        );
+    }
 
     let dash = b.get("/school").await;
     assert_eq!(dash.status, StatusCode::OK);
@@ -84,7 +92,8 @@ async fn each_role_lands_on_its_own_home() {
                 &[("email", &email), ("password", PASSWORD)],
             )
             .await;
-        assert_eq!(p.location(), home);
+        assert_eq!(p.location(), "/connexion/code");
+        assert_eq!(b.second_factor(&email).await.location(), home);
         assert_eq!(b.get(home).await.text("h1"), title);
     }
 }
@@ -300,10 +309,11 @@ async fn the_session_cookie_ends_with_the_browser_and_the_server_ends_idle_sessi
             ],
         )
         .await;
-    let cookies: Vec<String> = p
-        .headers
-        .get_all("set-cookie")
+    let code = b.second_factor("p@example.org").await;
+    assert_eq!(code.location(), "/school");
+    let cookies: Vec<String> = [p, code]
         .iter()
+        .flat_map(|p| p.headers.get_all("set-cookie").iter())
         .map(|v| v.to_str().unwrap().to_lowercase())
         .collect();
     assert!(!cookies.is_empty());
@@ -374,8 +384,6 @@ async fn a_guesser_cannot_keep_the_owner_out_for_more_than_fifteen_minutes() {
         .execute(&app.db)
         .await
         .unwrap();
-    assert_eq!(
-        locked.submit("/login", "/login", &right).await.status,
-        StatusCode::SEE_OTHER
-    );
+    let p = locked.submit("/login", "/login", &right).await;
+    assert_eq!(p.location(), "/connexion/code");
 }

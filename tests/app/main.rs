@@ -31,4 +31,5 @@ mod retention;
 mod s3;
 mod security;
 mod triage;
+mod two_factor;
 mod uploads;

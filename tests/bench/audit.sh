@@ -6,6 +6,7 @@
 # Usage: tests/bench/audit.sh   (needs: wrk, curl, PostgreSQL binaries)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/login.sh
 DIR=${BENCH_DIR:-/tmp/vigie-bench-audit}
 PORT=${PORT:-3105}
 DURATION=${DURATION:-8s}
@@ -23,9 +24,7 @@ for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1;
 psql=("$(dirname "$(readlink -f "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")")/psql" -qAt -h "$DATA_DIR/run" -U postgres -d vigie)
 
 jar="$DIR/jar"
-t=$(curl -s -b "$jar" -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$t" --data-urlencode "email=principale@college-jean-moulin.example.org" \
-  --data-urlencode "password=vigie-demo-2026" "$base/login"
+demo_login "$base" "$jar" principale@college-jean-moulin.example.org
 cookie="vigie_session=$(awk '$6 == "vigie_session" {print $7}' "$jar")"
 case_id=$("${psql[@]}" -c "select c.id from cases c join schools s on s.id = c.school_id where s.uai = '0691664K' limit 1")
 page="$base/school/cases/$case_id"

@@ -7,6 +7,7 @@
 # Usage: tests/bench/dossier.sh   (needs: curl, PostgreSQL binaries)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/login.sh
 DIR=${BENCH_DIR:-/tmp/vigie-bench-dossier}
 PORT=${PORT:-3106}
 N=${N:-50}
@@ -25,9 +26,7 @@ psql=("$(dirname "$(readlink -f "$(command -v pg_ctl || ls /usr/lib/postgresql/*
 
 jar="$DIR/jar"
 token() { curl -s -b "$jar" -c "$jar" "$1" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4; }
-t=$(token "$base/login")
-curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$t" --data-urlencode "email=principale@college-jean-moulin.example.org" \
-  --data-urlencode "password=vigie-demo-2026" "$base/login"
+demo_login "$base" "$jar" principale@college-jean-moulin.example.org
 case_id=$("${psql[@]}" -c "select case_id from evidence group by case_id order by count(*) desc limit 1")
 page="$base/school/cases/$case_id"
 for i in $(seq 30); do

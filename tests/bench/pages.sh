@@ -8,6 +8,7 @@
 # Usage: tests/bench/pages.sh   (needs: wrk, curl, PostgreSQL binaries)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/login.sh
 CASES=${CASES:-1000000}
 DIR=${BENCH_DIR:-/tmp/vigie-bench}
 PORT=${PORT:-3100}
@@ -66,9 +67,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$BARE_PORT/fortunes" >/dev/nu
 login() {
   local jar t cookie
   jar=$(mktemp)
-  t=$(curl -s -b "$jar" -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-  curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$t" --data-urlencode "email=$1" \
-    --data-urlencode "password=vigie-demo-2026" "$base/login"
+  demo_login "$base" "$jar" "$1" || exit 1
   cookie=$(awk '$6 == "vigie_session" {print $7}' "$jar")
   rm -f "$jar"
   [ -n "$cookie" ] || { echo "login failed for $1" >&2; exit 1; }

@@ -7,6 +7,7 @@
 # Usage: tests/bench/queue.sh   (needs: wrk, curl, PostgreSQL binaries)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/login.sh
 CASES=${CASES:-1000000}
 DIR=${BENCH_DIR:-/tmp/vigie-bench}
 PORT=${PORT:-3100}
@@ -29,11 +30,7 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 jar=$(mktemp)
-token() { curl -s -b "$jar" -c "$jar" "http://127.0.0.1:$PORT$1" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4; }
-t=$(token /login)
-curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$t" \
-  --data-urlencode "email=ecoutante@3018.example.org" --data-urlencode "password=vigie-demo-2026" \
-  "http://127.0.0.1:$PORT/login"
+demo_login "http://127.0.0.1:$PORT" "$jar" ecoutante@3018.example.org
 cookie=$(awk '$6 == "vigie_session" {print $7}' "$jar")
 [ -n "$cookie" ] || { echo "login failed"; exit 1; }
 rm -f "$jar"

@@ -8,6 +8,7 @@
 # moto in target/moto as .ci/run installs it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/login.sh
 DIR=${BENCH_DIR:-/tmp/vigie-bench-uploads}
 PORT=${PORT:-3103}
 MOTO_PORT=${MOTO_PORT:-3104}
@@ -44,10 +45,7 @@ run() { # $1: label; the store comes from the environment
   for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
   local jar="$DIR/jar-$1"; rm -f "$jar"
   local token
-  token=$(curl -s -b "$jar" -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-  curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=principale@college-jean-moulin.example.org" \
-    --data-urlencode "password=vigie-demo-2026" "$base/login"
+  demo_login "$base" "$jar" principale@college-jean-moulin.example.org
   token=$(curl -s -b "$jar" "$base/school/cases/new" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
   local start end case href
   start=$(date +%s.%N)

@@ -26,11 +26,13 @@ pub struct AccountPage {
     schools: Vec<db::schools::School>,
     errors: FieldErrors,
     uai: String,
+    roles: [crate::domain::status::Role; 3],
 }
 
 impl AccountPage {
     fn error_list(&self) -> Vec<(String, String)> {
-        self.errors.in_order(&["active", "uai"])
+        self.errors
+            .in_order(&["active", "role", "second_factor", "uai"])
     }
 }
 
@@ -51,6 +53,7 @@ async fn page(
         schools,
         errors,
         uai,
+        roles: crate::domain::status::Role::ALL,
     })
 }
 
@@ -71,7 +74,7 @@ async fn apply(
     change: AccountChange,
     typed: String,
 ) -> AppResult<Response> {
-    match account_admin::change(&state.ops(), &admin.0, id, change, Utc::now()).await {
+    match account_admin::change(&state.ops(), Some(&admin.0), id, change, Utc::now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response()),
         Err(AppError::Field(field, why)) => {
             let mut errors = FieldErrors::default();
@@ -125,5 +128,31 @@ pub(super) async fn detach(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     let change = AccountChange::Detach(school);
+    apply(&state, &admin, id, change, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub(super) async fn role(
+    State(state): State<AppState>,
+    admin: Admin,
+    Ids(id): Ids<AccountId>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> AppResult<Response> {
+    let change = AccountChange::Role(form.role.chars().take(20).collect());
+    apply(&state, &admin, id, change, String::new()).await
+}
+
+pub(super) async fn reset_second_factor(
+    State(state): State<AppState>,
+    admin: Admin,
+    Ids(id): Ids<AccountId>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let change = AccountChange::ResetSecondFactor;
     apply(&state, &admin, id, change, String::new()).await
 }

@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::web::extract::Admin;
 use crate::web::layout::Layout;
 
-/// A list's query string: a search (schools) and where the page starts.
+/// A list's query string: a search and where the page starts.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     #[serde(default)]
@@ -70,6 +70,7 @@ pub struct AccountsPage {
     layout: Layout,
     rows: Vec<db::stats::AccountRow>,
     total: i64,
+    q: String,
     next: Option<Uuid>,
     paged: bool,
 }
@@ -79,12 +80,13 @@ pub(super) async fn accounts(
     admin: Admin,
     Query(query): Query<ListQuery>,
 ) -> AppResult<AccountsPage> {
-    let (rows, total) = db::stats::accounts(&state.db, query.after()).await?;
+    let (rows, total) = db::stats::accounts(&state.db, &query.q, query.after()).await?;
     Ok(AccountsPage {
         layout: Layout::for_actor(&admin.0),
         next: next(&rows, |a| a.id),
         paged: query.after().is_some(),
         rows,
         total,
+        q: query.q,
     })
 }

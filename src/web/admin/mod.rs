@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod invitations;
 mod lists;
 
 use askama::Template;
@@ -26,7 +27,21 @@ pub fn router() -> Router<AppState> {
         .route("/admin/schools", get(lists::schools))
         .route("/admin/audit", get(audit::trail))
         .route("/admin/accounts", get(lists::accounts))
+        .route(
+            "/admin/accounts/new",
+            get(invitations::show).post(invitations::invite),
+        )
         .route("/admin/accounts/{id}", get(account::show))
+        .route("/admin/accounts/{id}/invitation", post(invitations::resend))
+        .route(
+            "/admin/accounts/{id}/invitation/cancel",
+            post(invitations::cancel),
+        )
+        .route("/admin/accounts/{id}/role", post(account::role))
+        .route(
+            "/admin/accounts/{id}/second-factor/reset",
+            post(account::reset_second_factor),
+        )
         .route("/admin/accounts/{id}/deactivate", post(account::deactivate))
         .route("/admin/accounts/{id}/reactivate", post(account::reactivate))
         .route("/admin/accounts/{id}/schools", post(account::attach))

@@ -16,6 +16,7 @@ use crate::auth::{csrf, session};
 use crate::domain::status::Role;
 use crate::error::{AppError, AppResult};
 use crate::ops;
+use crate::ops::two_factor::SecondStep;
 use crate::web::extract::{ClientIp, CsrfForm, Empty};
 use crate::web::layout::Layout;
 
@@ -158,8 +159,16 @@ pub(super) async fn log_in(
     else {
         return Ok(again(StatusCode::UNAUTHORIZED, BAD_LOGIN, csrf));
     };
-    session::log_in(&session, account).await?;
-    Ok(Redirect::to(home_of(role)).into_response())
+    let next = match ops::two_factor::after_password(&state.ops(), account, role).await? {
+        SecondStep::None => {
+            session::log_in(&session, account).await?;
+            return Ok(Redirect::to(home_of(role)).into_response());
+        }
+        SecondStep::Code => "/connexion/code",
+        SecondStep::Enrol => "/connexion/activation",
+    };
+    session::begin_second_step(&session, account).await?;
+    Ok(Redirect::to(next).into_response())
 }
 
 /// The longest address a login form takes (RFC 5321 allows 254).

@@ -3,10 +3,12 @@
 
 mod follow_up;
 mod home;
+mod invitation;
 mod legal;
 mod password;
 mod report;
 mod report_form;
+mod second_factor;
 mod verification;
 
 use axum::Router;
@@ -30,12 +32,24 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(home::show_login).post(home::log_in))
         .route("/logout", post(home::log_out))
         .route(
+            "/connexion/code",
+            get(second_factor::show_code).post(second_factor::check_code),
+        )
+        .route(
+            "/connexion/activation",
+            get(second_factor::show_enrol).post(second_factor::enrol),
+        )
+        .route(
             "/mot-de-passe-oublie",
             get(password::show_forgot).post(password::forgot),
         )
         .route(
             "/mot-de-passe/{token}",
             get(password::show_reset).post(password::reset),
+        )
+        .route(
+            "/invitation/{token}",
+            get(invitation::show).post(invitation::accept),
         )
         .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/guide", get(home::guide))

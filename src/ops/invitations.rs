@@ -1,0 +1,219 @@
+//! Invitations: an administrator creates an account without a password;
+//! its owner gets a single-use link (valid seven days, kept only as a hash)
+//! where they choose a password, then enrol their second factor at once.
+//! Resending makes a new link (the earlier one stops working); cancelling
+//! turns the account off. Each step is audited.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Ops;
+use super::passwords::NewPassword;
+use crate::auth::{Actor, password};
+use crate::db::{self, account_tokens::Purpose, audit::Outcome};
+use crate::domain::audit::AuditAction;
+use crate::domain::ids::AccountId;
+use crate::domain::status::Role;
+use crate::domain::values::{EmailAddress, Uai};
+use crate::error::{AppError, AppResult};
+use crate::mail::account_mails;
+
+/// How long an invitation link works.
+pub const INVITATION_VALID: TimeDelta = TimeDelta::days(7);
+
+/// What an administrator types to invite someone.
+pub struct Invitation {
+    /// Their professional address.
+    pub email: String,
+    /// Their name as shown to colleagues.
+    pub display_name: String,
+    /// Role code.
+    pub role: String,
+    /// School staff: the UAIs of their schools, separated by spaces or commas.
+    pub schools: String,
+}
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A checked invitation: the address, the name, the role and the schools.
+type Checked = (EmailAddress, String, Role, Vec<db::schools::School>);
+
+/// Checks every field; the first refusal as a `Field` error.
+async fn check(ops: &Ops, form: &Invitation) -> AppResult<Checked> {
+    let field = |name: &'static str, why: &str| AppError::Field(name, why.into());
+    let email = EmailAddress::parse(form.email.trim()).map_err(|e| field("email", e.0))?;
+    let name = form.display_name.trim();
+    if name.chars().count() < 2 || name.chars().count() > 120 {
+        return Err(field(
+            "display_name",
+            "Indiquez le nom de la personne (2 à 120 caractères).",
+        ));
+    }
+    let role = Role::parse(&form.role).ok_or_else(|| field("role", "Choisissez un rôle."))?;
+    let typed: Vec<&str> = form
+        .schools
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut schools = Vec::new();
+    if role == Role::SchoolStaff {
+        if typed.is_empty() || typed.len() > 20 {
+            return Err(field(
+                "schools",
+                "Indiquez l'UAI d'au moins un établissement (20 au plus).",
+            ));
+        }
+        for t in typed {
+            let uai = Uai::parse(t).map_err(|e| field("schools", e.0))?;
+            let found = db::schools::find_by_uai(&ops.db, &uai).await?;
+            let why = format!("Aucun établissement n'a l'UAI {uai}.");
+            schools.push(found.ok_or(AppError::Field("schools", why))?);
+        }
+    } else if !typed.is_empty() {
+        return Err(field(
+            "schools",
+            "Seuls les comptes d'établissement sont rattachés à des établissements.",
+        ));
+    }
+    Ok((email, name.to_owned(), role, schools))
+}
+
+/// A new link for invited account `id` to `email`, queued in `tx`.
+async fn send_link(
+    ops: &Ops,
+    tx: &mut db::Tx<'_>,
+    id: AccountId,
+    email: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let expires = now + INVITATION_VALID;
+    let purpose = Purpose::Invitation;
+    db::account_tokens::create(tx, id, purpose, &digest(&token), now, expires).await?;
+    let link = format!("{}/invitation/{token}", ops.config.public_url);
+    account_mails::queue_invitation(tx, &ops.config, email, role.label(), &link, expires).await?;
+    Ok(())
+}
+
+fn admin_only(admin: &Actor) -> AppResult<()> {
+    match admin.role {
+        Role::Admin => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Invites someone: the account (no password yet), its schools and the
+/// mailed link. A `Field` error names what to fix.
+pub async fn invite(
+    ops: &Ops,
+    admin: &Actor,
+    form: &Invitation,
+    now: DateTime<Utc>,
+) -> AppResult<AccountId> {
+    admin_only(admin)?;
+    let (email, name, role, schools) = check(ops, form).await?;
+    let mut tx = ops.db.begin().await?;
+    let id = db::account_admin::create_invited(&mut tx, email.as_str(), &name, role, now).await?;
+    let Some(id) = id else {
+        let why = "Cette adresse a déjà un compte (ou une invitation en cours) : ouvrez-le dans la liste des comptes.";
+        return Err(AppError::Field("email", why.into()));
+    };
+    for school in &schools {
+        db::accounts::attach_school(&mut *tx, id, school.id).await?;
+    }
+    send_link(ops, &mut tx, id, email.as_str(), role, now).await?;
+    tx.commit().await?;
+    let action = AuditAction::InvitationSent;
+    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    Ok(id)
+}
+
+/// The pending invitation of account `id` (active, no password yet).
+async fn pending(ops: &Ops, id: AccountId) -> AppResult<db::account_admin::ManagedAccount> {
+    let account = db::account_admin::get(&ops.db, id).await?;
+    account
+        .filter(|a| a.invited && a.active)
+        .ok_or(AppError::Conflict(
+            "Ce compte n'a pas d'invitation en cours.".into(),
+        ))
+}
+
+/// Sends a new link for a pending invitation (the earlier one stops).
+pub async fn resend(ops: &Ops, admin: &Actor, id: AccountId, now: DateTime<Utc>) -> AppResult<()> {
+    admin_only(admin)?;
+    let account = pending(ops, id).await?;
+    let mut tx = ops.db.begin().await?;
+    send_link(ops, &mut tx, id, &account.email, account.role, now).await?;
+    tx.commit().await?;
+    let action = AuditAction::InvitationSent;
+    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    Ok(())
+}
+
+/// Cancels a pending invitation: its link stops working, the account is
+/// turned off (inviting the address again makes it anew).
+pub async fn cancel(ops: &Ops, admin: &Actor, id: AccountId, now: DateTime<Utc>) -> AppResult<()> {
+    admin_only(admin)?;
+    pending(ops, id).await?;
+    let mut tx = ops.db.begin().await?;
+    db::account_tokens::revoke(&mut tx, id, Purpose::Invitation, now).await?;
+    db::account_admin::set_active(&mut tx, id, false, now).await?;
+    tx.commit().await?;
+    let action = AuditAction::InvitationCancelled;
+    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    Ok(())
+}
+
+/// The address an invitation link is for, while it works.
+pub async fn link_for(ops: &Ops, token: &str, now: DateTime<Utc>) -> AppResult<Option<String>> {
+    let purpose = Purpose::Invitation;
+    let Some(id) = db::account_tokens::peek(&ops.db, purpose, &digest(token), now).await? else {
+        return Ok(None);
+    };
+    let owner = db::accounts::owner(&ops.db, Some(id), None).await?;
+    Ok(owner.map(|o| o.email))
+}
+
+/// Sets the first password of the invited account and uses the link; the
+/// account and its role. `NotFound` for a used or expired link.
+pub async fn accept(
+    ops: &Ops,
+    token: &str,
+    new: NewPassword,
+    now: DateTime<Utc>,
+) -> AppResult<(AccountId, Role)> {
+    let purpose = Purpose::Invitation;
+    let hash = digest(token);
+    let id = db::account_tokens::peek(&ops.db, purpose, &hash, now).await?;
+    let owner = match id {
+        Some(id) => db::accounts::owner(&ops.db, Some(id), None).await?,
+        None => None,
+    };
+    let owner = owner.ok_or(AppError::NotFound)?;
+    new.check(&owner)?;
+    let password_hash = password::hash_password(new.password).await?;
+    let mut tx = ops.db.begin().await?;
+    if db::account_tokens::take(&mut tx, purpose, &hash, now).await? != Some(owner.id) {
+        return Err(AppError::NotFound);
+    }
+    db::accounts::set_password(&mut tx, owner.id, &password_hash, now).await?;
+    tx.commit().await?;
+    let action = AuditAction::InvitationAccepted;
+    db::audit::record(
+        &ops.db,
+        Some(owner.id),
+        action,
+        Some(owner.id.0),
+        Outcome::Ok,
+    )
+    .await?;
+    Ok((owner.id, owner.role))
+}
