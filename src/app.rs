@@ -53,8 +53,9 @@ pub struct Limiters {
     /// "Forgotten password" requests per address typed (one mail in 5 minutes
     /// after the first three).
     pub reset_account: Limiter,
-    /// Second-factor codes per account: 5, then one a minute (a guesser
-    /// who has the password tries about 1,400 of a million codes a day).
+    /// Second-factor codes per account: 10, then one every 2 minutes (a
+    /// guesser who has the password tries about 720 of a million codes a
+    /// day; the owner waits 2 minutes at worst).
     pub code_account: Limiter,
     /// Second-factor codes per client IP.
     pub code_ip: Limiter,
@@ -96,7 +97,7 @@ impl Limiters {
             verify_ip: Limiter::new("verify_ip", 10, Duration::from_secs(60)),
             reset_ip: Limiter::new("reset_ip", config.login.per_ip, config.login.replenish),
             reset_account: Limiter::new("reset_account", 3, Duration::from_secs(300)),
-            code_account: Limiter::new("code_account", 5, Duration::from_secs(60)),
+            code_account: Limiter::new("code_account", 10, Duration::from_secs(120)),
             code_ip: Limiter::new("code_ip", 20, Duration::from_secs(30)),
         }
     }

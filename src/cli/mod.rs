@@ -1,6 +1,5 @@
 //! The subcommands of the `vigie` binary.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,11 +11,9 @@ mod accounts;
 mod files;
 
 use crate::app::{AppState, build_router};
-use crate::auth::password;
 use crate::config::{Config, Environment};
 use crate::db;
-use crate::domain::status::Role;
-use crate::domain::values::{EmailAddress, Uai};
+use crate::domain::values::Uai;
 use crate::jobs;
 use crate::mail::Mailer;
 

@@ -56,6 +56,19 @@ pub struct TwoFactorSettings {
 }
 
 impl TwoFactorSettings {
+    fn from_env(environment: Environment, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(TwoFactorSettings {
+            key: env::two_factor_key(environment, data_dir)?,
+            school_staff: match var("TWO_FACTOR_SCHOOL_STAFF").as_deref() {
+                None | Some("required") => true,
+                Some("off") => false,
+                Some(other) => {
+                    bail!("TWO_FACTOR_SCHOOL_STAFF must be required or off, not {other}")
+                }
+            },
+        })
+    }
+
     /// Whether an account of `role` must sign in with a second factor.
     pub fn required_for(&self, role: crate::domain::status::Role) -> bool {
         use crate::domain::status::Role;
@@ -255,16 +268,7 @@ impl Config {
             database_url: var("DATABASE_URL"),
             evidence_s3: env::s3_settings()?,
             seal: env::seal(environment, &data_dir)?,
-            two_factor: TwoFactorSettings {
-                key: env::two_factor_key(environment, &data_dir)?,
-                school_staff: match var("TWO_FACTOR_SCHOOL_STAFF").as_deref() {
-                    None | Some("required") => true,
-                    Some("off") => false,
-                    Some(other) => {
-                        bail!("TWO_FACTOR_SCHOOL_STAFF must be required or off, not {other}")
-                    }
-                },
-            },
+            two_factor: TwoFactorSettings::from_env(environment, &data_dir)?,
             audit_anchor_email: var("AUDIT_ANCHOR_EMAIL"),
             spool_dir: var("UPLOAD_SPOOL_DIR")
                 .map(PathBuf::from)

@@ -25,7 +25,7 @@ pub struct Factor {
 pub async fn factor(pool: &PgPool, account: AccountId) -> sqlx::Result<Option<Factor>> {
     sqlx::query_as!(
         Factor,
-        r#"select role as "role: Role", totp_secret as sealed, totp_enrolled_at as enrolled_at,
+        r#"select role as "role: Role", totp_secret as sealed, totp_enrolled_at as "enrolled_at: DateTime<Utc>",
                   (select count(*) from recovery_codes r
                    where r.account_id = a.id and r.used_at is null) as "recovery_left!"
            from accounts a where id = $1 and active"#,

@@ -244,7 +244,8 @@ impl Browser {
         self.fill("#email", email).await;
         self.fill("#password", PASSWORD).await;
         self.submit("form[action='/login'] button", "#code").await;
-        self.fill("#code", &crate::helpers::next_code(email)).await;
+        self.fill("#code", &crate::helpers::next_code(&self.base, email))
+            .await;
         self.submit("form[action='/connexion/code'] button", ".user-name")
             .await;
     }
@@ -637,8 +638,11 @@ async fn an_invited_head_teacher_enrols_an_authenticator_in_chromium() {
     b.fill("#email", "garnier@example.org").await;
     b.fill("#display_name", "Mme Garnier, principale").await;
     b.fill("#schools", "0691664K").await;
-    b.submit("form[action='/admin/accounts/new'] button", "#invitation-titre")
-        .await;
+    b.submit(
+        "form[action='/admin/accounts/new'] button",
+        "#invitation-titre",
+    )
+    .await;
     b.logout().await;
     app.deliver(chrono::Utc::now()).await;
     let mail = smtp.received().into_iter().last().expect("the invitation");

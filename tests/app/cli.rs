@@ -74,15 +74,89 @@ async fn schools_import_from_csv_all_or_nothing_and_accounts_log_in() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Made on the command line, the account enrols its second factor at
+    // its first login.
     let b = app.browser();
-    b.login("principale@example.org", "un mot de passe long")
-        .await;
+    let fields = [
+        ("email", "principale@example.org"),
+        ("password", "un mot de passe long"),
+    ];
+    let p = b.submit("/login", "/login", &fields).await;
+    assert_eq!(p.location(), "/connexion/activation");
+    let (_, p) = b.enrol().await;
+    assert_eq!(p.texts("#recovery-codes li").len(), 10);
     assert!(
         b.get("/school")
             .await
             .text(".subtitle")
             .contains("Collège Jean Moulin")
     );
+
+    // The operator moves the account to the lycée: the collège leaves its
+    // dashboard at once.
+    let out = vigie(
+        &app,
+        &[
+            "account",
+            "schools",
+            "--email",
+            "principale@example.org",
+            "--set",
+            "0750656P",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let subtitle = b.get("/school").await.text(".subtitle");
+    assert!(
+        subtitle.contains("Lycée Victor Hugo") && !subtitle.contains("Collège"),
+        "{subtitle}"
+    );
+
+    // A lost phone: the next login enrols again; the session ends at once.
+    let out = vigie(
+        &app,
+        &[
+            "account",
+            "reset-second-factor",
+            "--email",
+            "principale@example.org",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(b.get("/school").await.location(), "/login");
+    let p = b.submit("/login", "/login", &fields).await;
+    assert_eq!(p.location(), "/connexion/activation");
+
+    // Deactivated: no login at all.
+    let out = vigie(
+        &app,
+        &["account", "deactivate", "--email", "principale@example.org"],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = app.browser().submit("/login", "/login", &fields).await;
+    assert_eq!(p.status, reqwest::StatusCode::UNAUTHORIZED);
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where actor_id is null and action in ('school_attached', 'school_detached', 'two_factor_reset', 'account_deactivated')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 4);
 
     let out = vigie(
         &app,
@@ -237,8 +311,13 @@ async fn the_command_line_works_beside_a_running_server_on_the_private_cluster()
 
     // The server sees the account at once, and was not disturbed.
     let b = crate::helpers::Browser::at(&base);
-    b.login("principale@example.org", "girafe tambour nuage poivre")
-        .await;
+    let fields = [
+        ("email", "principale@example.org"),
+        ("password", "girafe tambour nuage poivre"),
+    ];
+    let p = b.submit("/login", "/login", &fields).await;
+    assert_eq!(p.location(), "/connexion/activation");
+    b.enrol().await;
     assert_eq!(b.get("/school").await.status, reqwest::StatusCode::OK);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(server.id() as i32),

@@ -44,15 +44,16 @@ pub fn secret_for(email: &str) -> Vec<u8> {
     }
 }
 
-/// A second-factor code for `email` that no earlier login of this run used:
-/// the current step's, else the next one's (both accepted), else one of
-/// the account's recovery codes.
-pub fn next_code(email: &str) -> String {
+/// A second-factor code for `email` on the app of `realm` (its first
+/// node's address) that no earlier login used: the current step's, else the
+/// next one's (both accepted), else one of the account's recovery codes.
+pub fn next_code(realm: &str, email: &str) -> String {
     use std::collections::HashMap;
     use std::sync::Mutex;
     static USED: OnceLock<Mutex<HashMap<String, (i64, usize)>>> = OnceLock::new();
     let mut used = USED.get_or_init(Default::default).lock().unwrap();
-    let (last, recovery) = used.entry(email.to_owned()).or_insert((i64::MIN, 0));
+    let key = format!("{realm} {email}");
+    let (last, recovery) = used.entry(key).or_insert((i64::MIN, 0));
     let now = vigie::auth::totp::step_of(chrono::Utc::now().timestamp());
     match (now..=now + 1).find(|s| s > last) {
         Some(step) => {
@@ -520,6 +521,8 @@ impl Page {
 #[derive(Clone)]
 pub struct Browser {
     base: String,
+    /// The app's first node: second-factor codes used are counted per app.
+    realm: String,
     /// The HTTP client.
     pub client: reqwest::Client,
 }
@@ -549,6 +552,7 @@ impl Browser {
     fn behind(base: &str, headers: reqwest::header::HeaderMap) -> Browser {
         Browser {
             base: base.to_owned(),
+            realm: base.to_owned(),
             client: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
@@ -647,6 +651,7 @@ impl Browser {
     pub fn on(&self, base: &str) -> Browser {
         Browser {
             base: base.to_owned(),
+            realm: self.realm.clone(),
             client: self.client.clone(),
         }
     }
@@ -663,12 +668,37 @@ impl Browser {
         assert_eq!(p.status, StatusCode::SEE_OTHER, "login failed: {}", p.body);
         assert_eq!(p.location(), "/connexion/code", "no second step");
         let p = self.second_factor(email).await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "code refused: {}", p.body);
+        let recovery_used = p.status == StatusCode::OK && p.text("h1") == "Code de secours utilisé";
+        assert!(
+            p.status == StatusCode::SEE_OTHER || recovery_used,
+            "code refused: {}",
+            p.body
+        );
+    }
+
+    /// Enrols an authenticator on the enrolment page of a login (the secret
+    /// read from the page, a code computed from it); the secret and the
+    /// page with the recovery codes.
+    pub async fn enrol(&self) -> (Vec<u8>, Page) {
+        let page = self.get("/connexion/activation").await;
+        assert_eq!(page.status, StatusCode::OK, "no enrolment page");
+        let secret = vigie::auth::totp::secret_from_text(&page.text("#secret")).unwrap();
+        let step = vigie::auth::totp::step_of(chrono::Utc::now().timestamp());
+        let code = vigie::auth::totp::code_at_step(&secret, step);
+        let done = self
+            .submit(
+                "/connexion/activation",
+                "/connexion/activation",
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "enrolment refused");
+        (secret, done)
     }
 
     /// Types a fresh code for `email` on the second step of a login.
     pub async fn second_factor(&self, email: &str) -> Page {
-        let code = next_code(email);
+        let code = next_code(&self.realm, email);
         self.submit("/connexion/code", "/connexion/code", &[("code", &code)])
             .await
     }

@@ -50,6 +50,11 @@ impl Cluster<'_> {
                 "SIGNING_KEY",
                 "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
             )
+            // The test harness seals second-factor secrets with [9; 32].
+            .env(
+                "TWO_FACTOR_KEY",
+                "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=",
+            )
             .env("RUST_LOG", "warn")
             .envs(self.s3.env())
             .stdout(Stdio::piped())
