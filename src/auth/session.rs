@@ -107,6 +107,8 @@ pub struct Actor {
     pub display_name: String,
     /// Schools the account is attached to (school staff).
     pub schools: Vec<SchoolId>,
+    /// Administrators: the académies they manage (none: national).
+    pub academies: Vec<String>,
     /// The session's CSRF token, for the forms of the page.
     pub csrf: String,
 }
@@ -206,5 +208,55 @@ impl CaseScope {
     /// Whether a case of `school` is visible to school staff in this scope.
     pub fn covers_school(&self, school: SchoolId) -> bool {
         self.schools.contains(&school.0)
+    }
+}
+
+/// What an administrator manages: every académie (national) or some. Only
+/// built from an administrator [`Actor`]; the administrators' queries on
+/// schools, accounts and counts take one and filter with it in SQL.
+#[derive(Clone, Debug)]
+pub struct AdminScope {
+    actor: AccountId,
+    academies: Option<Vec<String>>,
+}
+
+impl AdminScope {
+    /// The scope of `actor`, if an administrator.
+    pub fn of(actor: &Actor) -> Option<AdminScope> {
+        (actor.role == Role::Admin).then(|| AdminScope {
+            actor: actor.id,
+            academies: (!actor.academies.is_empty()).then(|| actor.academies.clone()),
+        })
+    }
+
+    /// The command line: national.
+    pub fn command_line() -> AdminScope {
+        AdminScope {
+            actor: AccountId(Uuid::nil()),
+            academies: None,
+        }
+    }
+
+    /// The administrator's account (nil for the command line).
+    pub fn actor(&self) -> Option<AccountId> {
+        (!self.actor.0.is_nil()).then_some(self.actor)
+    }
+
+    /// Whether every académie is managed.
+    pub fn national(&self) -> bool {
+        self.academies.is_none()
+    }
+
+    /// The académies managed, `None` for all (a SQL `text[]` parameter:
+    /// null means no filter).
+    pub fn academies(&self) -> Option<&[String]> {
+        self.academies.as_deref()
+    }
+
+    /// Whether a school of `academie` is managed.
+    pub fn covers(&self, academie: &str) -> bool {
+        self.academies
+            .as_ref()
+            .is_none_or(|a| a.iter().any(|x| x == academie))
     }
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::auth::password;
+use crate::auth::session::AdminScope;
 use crate::config::Config;
 use crate::db;
 use crate::domain::ids::AccountId;
@@ -102,7 +103,8 @@ async fn find(pool: &sqlx::PgPool, email: &str) -> anyhow::Result<AccountId> {
 /// Applies a change as the command line; a refusal in plain words.
 async fn apply(ops: &Ops, id: AccountId, change: AccountChange) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    match account_admin::change(ops, None, id, change, now).await {
+    let scope = AdminScope::command_line();
+    match account_admin::change(ops, &scope, id, change, now).await {
         Ok(()) => Ok(()),
         Err(AppError::Field(_, why)) => bail!("refused: {why}"),
         Err(e) => Err(e.into()),

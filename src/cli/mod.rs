@@ -13,7 +13,6 @@ mod files;
 use crate::app::{AppState, build_router};
 use crate::config::{Config, Environment};
 use crate::db;
-use crate::domain::values::Uai;
 use crate::jobs;
 use crate::mail::Mailer;
 
@@ -154,7 +153,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Demo { cases } => demo(&config, &database.pool, cases).await,
         Command::School {
             command: SchoolCommand::Import { file },
-        } => import_schools(&database.pool, &file).await,
+        } => import_schools(&config, &database.pool, &file).await,
         Command::Account { command } => accounts::run(&config, &database.pool, command).await,
         Command::Storage {
             command: StorageCommand::Migrate,
@@ -312,32 +311,20 @@ async fn shutdown_signal() {
     }
 }
 
-async fn import_schools(pool: &sqlx::PgPool, file: &PathBuf) -> anyhow::Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        uai: String,
-        name: String,
-        town: String,
-        academie: String,
-    }
-    let mut reader =
-        csv::Reader::from_path(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut tx = pool.begin().await?;
-    let mut count = 0;
-    for (i, row) in reader.deserialize::<Row>().enumerate() {
-        let line = i + 2;
-        let row = row
-            .with_context(|| format!("line {line}: expected the columns uai,name,town,academie"))?;
-        let uai = Uai::parse(&row.uai).map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
-        let (name, town, academie) = (row.name.trim(), row.town.trim(), row.academie.trim());
-        if name.is_empty() || town.is_empty() || academie.is_empty() {
-            bail!("line {line}: name, town and academie must not be empty");
-        }
-        db::schools::upsert_school(&mut *tx, &uai, name, town, academie).await?;
-        count += 1;
-    }
+async fn import_schools(
+    config: &Config,
+    pool: &sqlx::PgPool,
+    file: &PathBuf,
+) -> anyhow::Result<()> {
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let rows = crate::domain::school_csv::parse(std::io::BufReader::new(reader))
+        .map_err(|bad| anyhow::anyhow!("{bad}"))?;
+    let storage = crate::storage::open(&config.evidence_dir, config.evidence_s3.as_ref())?;
+    let ops = crate::ops::Ops::new(pool.clone(), Arc::new(config.clone()), storage);
+    let scope = crate::auth::session::AdminScope::command_line();
     // All rows or none: a bad line leaves the table as it was.
-    tx.commit().await?;
+    let count = crate::ops::schools::import(&ops, &scope, &rows).await?;
     println!("{count} schools imported.");
     Ok(())
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::Tx;
+use crate::auth::session::AdminScope;
 use crate::domain::ids::{AccountId, SchoolId};
 use crate::domain::status::Role;
 
@@ -28,10 +29,18 @@ pub struct ManagedAccount {
     pub invitation_expires: Option<DateTime<Utc>>,
     /// Since when a second factor is enrolled.
     pub two_factor_since: Option<DateTime<Utc>>,
+    /// Administrators: the académies they manage (none: national).
+    pub academies: Vec<String>,
 }
 
-/// One account, active or not.
-pub async fn get(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ManagedAccount>> {
+/// One account, active or not, if `scope` manages it: national
+/// administrators every account, académie ones the school staff of their
+/// académies' schools.
+pub async fn get(
+    pool: &PgPool,
+    scope: &AdminScope,
+    id: AccountId,
+) -> sqlx::Result<Option<ManagedAccount>> {
     sqlx::query_as!(
         ManagedAccount,
         r#"select id as "id: AccountId", email, display_name, role as "role: Role", active,
@@ -40,9 +49,17 @@ pub async fn get(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ManagedAcc
                   (select max(t.expires_at) from account_tokens t
                    where t.account_id = a.id and t.purpose = 'invitation'
                      and t.used_at is null and t.expires_at > now()) as "invitation_expires: DateTime<Utc>",
-                  totp_enrolled_at as "two_factor_since: DateTime<Utc>"
-           from accounts a where id = $1"#,
-        id.0
+                  totp_enrolled_at as "two_factor_since: DateTime<Utc>",
+                  coalesce((select array_agg(y.academie order by y.academie) from account_academies y
+                            where y.account_id = a.id), '{}') as "academies!"
+           from accounts a
+           where id = $1
+             and ($2::text[] is null
+                  or (a.role = 'school_staff'
+                      and exists (select 1 from account_schools x join schools s on s.id = x.school_id
+                                  where x.account_id = a.id and s.academie = any($2))))"#,
+        id.0,
+        scope.academies() as Option<&[String]>
     )
     .fetch_optional(pool)
     .await
@@ -137,4 +154,23 @@ pub async fn set_role(
             .await?;
     }
     Ok(done.rows_affected() == 1)
+}
+
+/// Makes `academies` the administrator's only académies (none: national).
+pub async fn set_academies(
+    tx: &mut Tx<'_>,
+    id: AccountId,
+    academies: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query!("delete from account_academies where account_id = $1", id.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!(
+        "insert into account_academies (account_id, academie) select $1, unnest($2::text[])",
+        id.0,
+        academies
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -17,6 +17,8 @@ pub struct ActorRow {
     pub display_name: String,
     /// Attached schools.
     pub schools: Vec<SchoolId>,
+    /// Administrators: their académies (none: national).
+    pub academies: Vec<String>,
 }
 
 /// Loads an active account with its schools, for a session that logged in
@@ -28,7 +30,9 @@ pub async fn load_actor(
 ) -> sqlx::Result<Option<ActorRow>> {
     let row = sqlx::query!(
         r#"select a.id as "id: AccountId", a.role as "role: Role", a.display_name,
-                  coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as "schools!: Vec<uuid::Uuid>"
+                  coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as "schools!: Vec<uuid::Uuid>",
+                  coalesce((select array_agg(y.academie order by y.academie) from account_academies y
+                            where y.account_id = a.id), '{}') as "academies!"
            from accounts a left join account_schools s on s.account_id = a.id
            where a.id = $1 and a.active and a.sessions_valid_after <= $2
            group by a.id"#,
@@ -42,6 +46,7 @@ pub async fn load_actor(
         role: r.role,
         display_name: r.display_name,
         schools: r.schools.into_iter().map(SchoolId).collect(),
+        academies: r.academies,
     }))
 }
 

@@ -19,6 +19,8 @@ pub struct School {
     pub town: String,
     /// Académie.
     pub academie: String,
+    /// Closed: no new case, not offered to the public.
+    pub closed: bool,
 }
 
 /// Creates the school or updates its name, town and académie. Returns its id.
@@ -47,7 +49,8 @@ pub async fn upsert_school<'e>(
 pub async fn find_by_uai<'e>(db: impl PgExecutor<'e>, uai: &Uai) -> sqlx::Result<Option<School>> {
     sqlx::query_as!(
         School,
-        r#"select id as "id: SchoolId", uai, name, town, academie from schools where uai = $1"#,
+        r#"select id as "id: SchoolId", uai, name, town, academie, closed_at is not null as "closed!"
+           from schools where uai = $1"#,
         uai.as_str()
     )
     .fetch_optional(db)
@@ -62,7 +65,8 @@ pub async fn list_by_ids<'e>(
     let ids: Vec<uuid::Uuid> = ids.iter().map(|s| s.0).collect();
     sqlx::query_as!(
         School,
-        r#"select id as "id: SchoolId", uai, name, town, academie from schools where id = any($1) order by name"#,
+        r#"select id as "id: SchoolId", uai, name, town, academie, closed_at is not null as "closed!"
+           from schools where id = any($1) order by name"#,
         &ids
     )
     .fetch_all(db)
@@ -84,8 +88,8 @@ pub async fn search(pool: &sqlx::PgPool, q: &str) -> sqlx::Result<Vec<School>> {
         .await?;
     let found = sqlx::query_as!(
         School,
-        r#"select id as "id: SchoolId", uai, name, town, academie from schools
-           where uai = upper($1) or name ilike $2 or town ilike $2
+        r#"select id as "id: SchoolId", uai, name, town, academie, false as "closed!" from schools
+           where (uai = upper($1) or name ilike $2 or town ilike $2) and closed_at is null
            order by (uai = upper($1)) desc, name, town limit 20"#,
         q,
         pattern
@@ -109,4 +113,53 @@ pub async fn matching_ids(pool: &sqlx::PgPool, q: &str, limit: i64) -> sqlx::Res
     )
     .fetch_all(pool)
     .await
+}
+
+/// One school, open or closed.
+pub async fn get<'e>(db: impl PgExecutor<'e>, id: SchoolId) -> sqlx::Result<Option<School>> {
+    sqlx::query_as!(
+        School,
+        r#"select id as "id: SchoolId", uai, name, town, academie, closed_at is not null as "closed!"
+           from schools where id = $1"#,
+        id.0
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Changes a school's name, town and académie.
+pub async fn edit<'e>(
+    db: impl PgExecutor<'e>,
+    id: SchoolId,
+    name: &str,
+    town: &str,
+    academie: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update schools set name = $2, town = $3, academie = $4 where id = $1",
+        id.0,
+        name,
+        town,
+        academie
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Closes (`Some(when)`) or reopens (`None`) a school; whether it changed.
+pub async fn set_closed<'e>(
+    db: impl PgExecutor<'e>,
+    id: SchoolId,
+    closed_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update schools set closed_at = $2
+         where id = $1 and (closed_at is null) <> ($2::timestamptz is null)",
+        id.0,
+        closed_at as Option<chrono::DateTime<chrono::Utc>>
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

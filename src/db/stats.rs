@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::auth::session::AdminScope;
 use crate::domain::status::CaseStatus;
 
 /// Rows on one administrator's list page.
@@ -24,16 +25,20 @@ pub struct SchoolStats {
     pub accounts: i64,
     /// Cases (all statuses).
     pub cases: i64,
+    /// Closed.
+    pub closed: bool,
 }
 
-/// One page of schools with counts, by académie and name, after school
-/// `after`; `q` keeps those whose UAI is `q` or whose name or town
-/// contains it. Also returns how many schools match in all.
+/// One page of the schools `scope` manages, with counts, by académie and
+/// name, after school `after`; `q` keeps those whose UAI is `q` or whose
+/// name or town contains it. Also returns how many schools match in all.
 pub async fn schools(
     pool: &PgPool,
+    scope: &AdminScope,
     q: &str,
     after: Option<Uuid>,
 ) -> sqlx::Result<(Vec<SchoolStats>, i64)> {
+    let academies = scope.academies();
     let q: String = q.trim().chars().take(super::schools::MAX_SEARCH).collect();
     let (q, pattern) = match q.is_empty() {
         true => (None, None),
@@ -43,48 +48,70 @@ pub async fn schools(
         SchoolStats,
         r#"select s.id, s.uai, s.name, s.town, s.academie,
                   (select count(*) from account_schools a where a.school_id = s.id) as "accounts!",
-                  (select count(*) from cases c where c.school_id = s.id) as "cases!"
+                  (select count(*) from cases c where c.school_id = s.id) as "cases!",
+                  s.closed_at is not null as "closed!"
            from schools s
            where ($1::text is null or s.uai = upper($1) or s.name ilike $2 or s.town ilike $2)
              and ($3::uuid is null
                   or (s.academie, s.name, s.id) > (select academie, name, id from schools where id = $3))
+             and ($5::text[] is null or s.academie = any($5))
            order by s.academie, s.name, s.id limit $4"#,
         q,
         pattern,
         after,
-        ADMIN_PAGE
+        ADMIN_PAGE,
+        academies as Option<&[String]>
     )
     .fetch_all(pool)
     .await?;
     let total = sqlx::query_scalar!(
         r#"select count(*) as "n!" from schools s
-           where ($1::text is null or s.uai = upper($1) or s.name ilike $2 or s.town ilike $2)"#,
+           where ($1::text is null or s.uai = upper($1) or s.name ilike $2 or s.town ilike $2)
+             and ($3::text[] is null or s.academie = any($3))"#,
         q,
-        pattern
+        pattern,
+        academies as Option<&[String]>
     )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
 }
 
-/// How many schools there are.
-pub async fn count_schools(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"select count(*) as "n!" from schools"#)
-        .fetch_one(pool)
-        .await
+/// How many schools `scope` manages.
+pub async fn count_schools(pool: &PgPool, scope: &AdminScope) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from schools where ($1::text[] is null or academie = any($1))"#,
+        scope.academies() as Option<&[String]>
+    )
+    .fetch_one(pool)
+    .await
 }
 
-/// How many active accounts there are.
-pub async fn count_accounts(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"select count(*) as "n!" from accounts where active"#)
-        .fetch_one(pool)
-        .await
+/// How many active accounts `scope` manages.
+pub async fn count_accounts(pool: &PgPool, scope: &AdminScope) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from accounts a
+           where active and ($1::text[] is null
+                 or (a.role = 'school_staff'
+                     and exists (select 1 from account_schools x join schools s on s.id = x.school_id
+                                 where x.account_id = a.id and s.academie = any($1))))"#,
+        scope.academies() as Option<&[String]>
+    )
+    .fetch_one(pool)
+    .await
 }
 
-/// Number of cases in each status, nationally.
-pub async fn cases_by_status(pool: &PgPool) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
+/// Number of cases in each status, in the schools `scope` manages.
+pub async fn cases_by_status(
+    pool: &PgPool,
+    scope: &AdminScope,
+) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
-        r#"select status as "status: CaseStatus", count(*) as "n!" from cases group by status"#
+        r#"select c.status as "status: CaseStatus", count(*) as "n!" from cases c
+           where $1::text[] is null
+              or c.school_id in (select id from schools where academie = any($1))
+           group by c.status"#,
+        scope.academies() as Option<&[String]>
     )
     .fetch_all(pool)
     .await?;
@@ -120,10 +147,11 @@ impl AccountRow {
 
 /// One page of accounts (deactivated ones too) with their schools, by role and address,
 /// after account `after`, those whose address or name contains `q` or that
-/// are attached to the school of UAI `q`; and how many active accounts
-/// there are.
+/// are attached to the school of UAI `q`, among those `scope` manages; and
+/// how many active accounts it manages.
 pub async fn accounts(
     pool: &PgPool,
+    scope: &AdminScope,
     q: &str,
     after: Option<Uuid>,
 ) -> sqlx::Result<(Vec<AccountRow>, i64)> {
@@ -144,13 +172,18 @@ pub async fn accounts(
                               join schools s on s.id = x.school_id where s.uai = upper($1)))
              and ($3::uuid is null
                   or (a.role, a.email, a.id) > (select role, email, id from accounts where id = $3))
+             and ($5::text[] is null
+                  or (a.role = 'school_staff'
+                      and exists (select 1 from account_schools x join schools s on s.id = x.school_id
+                                  where x.account_id = a.id and s.academie = any($5))))
            order by a.role, a.email, a.id limit $4"#,
         q,
         pattern,
         after,
-        ADMIN_PAGE
+        ADMIN_PAGE,
+        scope.academies() as Option<&[String]>
     )
     .fetch_all(pool)
     .await?;
-    Ok((rows, count_accounts(pool).await?))
+    Ok((rows, count_accounts(pool, scope).await?))
 }

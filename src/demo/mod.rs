@@ -86,6 +86,7 @@ pub async fn seed(ops: &Ops) -> anyhow::Result<()> {
             role,
             display_name: name.to_owned(),
             schools: school.map(|i| vec![schools[i]]).unwrap_or_default(),
+            academies: Vec::new(),
             csrf: String::new(),
         });
     }

@@ -78,10 +78,20 @@ pub enum AuditAction {
     InvitationAccepted,
     /// An administrator changed an account's role.
     RoleChanged,
+    /// A national administrator changed an administrator's académies.
+    AcademiesChanged,
+    /// An administrator imported the list of schools.
+    SchoolsImported,
+    /// An administrator changed a school's name, town or académie.
+    SchoolEdited,
+    /// An administrator closed a school.
+    SchoolClosed,
+    /// An administrator reopened a school.
+    SchoolReopened,
 }
 
 /// The actions that are not a case's timeline event, in the viewer's order.
-pub const PLAIN: [AuditAction; 35] = [
+pub const PLAIN: [AuditAction; 40] = [
     AuditAction::Login,
     AuditAction::PasswordResetAsked,
     AuditAction::PasswordReset,
@@ -99,6 +109,11 @@ pub const PLAIN: [AuditAction; 35] = [
     AuditAction::InvitationCancelled,
     AuditAction::InvitationAccepted,
     AuditAction::RoleChanged,
+    AuditAction::AcademiesChanged,
+    AuditAction::SchoolsImported,
+    AuditAction::SchoolEdited,
+    AuditAction::SchoolClosed,
+    AuditAction::SchoolReopened,
     AuditAction::ViewCase,
     AuditAction::CreateCase,
     AuditAction::ViewAccessLog,
@@ -178,6 +193,11 @@ impl AuditAction {
             AuditAction::InvitationCancelled => "Invitation annulée",
             AuditAction::InvitationAccepted => "Invitation acceptée",
             AuditAction::RoleChanged => "Rôle d'un compte modifié",
+            AuditAction::AcademiesChanged => "Académies d'un administrateur modifiées",
+            AuditAction::SchoolsImported => "Établissements importés (CSV)",
+            AuditAction::SchoolEdited => "Établissement modifié",
+            AuditAction::SchoolClosed => "Établissement fermé",
+            AuditAction::SchoolReopened => "Établissement rouvert",
         }
     }
 
@@ -220,6 +240,11 @@ impl AuditAction {
             AuditAction::InvitationCancelled => "invitation_cancelled",
             AuditAction::InvitationAccepted => "invitation_accepted",
             AuditAction::RoleChanged => "role_changed",
+            AuditAction::AcademiesChanged => "academies_changed",
+            AuditAction::SchoolsImported => "schools_imported",
+            AuditAction::SchoolEdited => "school_edited",
+            AuditAction::SchoolClosed => "school_closed",
+            AuditAction::SchoolReopened => "school_reopened",
         }
     }
 
@@ -242,7 +267,12 @@ impl AuditAction {
             | AuditAction::InvitationSent
             | AuditAction::InvitationCancelled
             | AuditAction::InvitationAccepted
-            | AuditAction::RoleChanged => RecordType::Account,
+            | AuditAction::RoleChanged
+            | AuditAction::AcademiesChanged => RecordType::Account,
+            AuditAction::SchoolsImported
+            | AuditAction::SchoolEdited
+            | AuditAction::SchoolClosed
+            | AuditAction::SchoolReopened => RecordType::School,
             AuditAction::ViewCase
             | AuditAction::CreateCase
             | AuditAction::ViewAccessLog
@@ -279,6 +309,8 @@ pub enum RecordType {
     Report,
     /// A mail of the outbox.
     Mail,
+    /// A school (or, for an import, the list of schools).
+    School,
 }
 
 impl RecordType {
@@ -290,6 +322,7 @@ impl RecordType {
             RecordType::Evidence => "evidence",
             RecordType::Report => "report",
             RecordType::Mail => "mail",
+            RecordType::School => "school",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod followup;
 pub mod format;
 pub mod holidays;
 pub mod ids;
+pub mod school_csv;
 pub mod seal;
 pub mod status;
 pub mod upload;

@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::Ops;
 use super::passwords::NewPassword;
-use crate::auth::{Actor, password};
+use crate::auth::password;
+use crate::auth::session::AdminScope;
 use crate::db::{self, account_tokens::Purpose, audit::Outcome};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::AccountId;
@@ -43,8 +44,8 @@ fn digest(token: &str) -> Vec<u8> {
 /// A checked invitation: the address, the name, the role and the schools.
 type Checked = (EmailAddress, String, Role, Vec<db::schools::School>);
 
-/// Checks every field; the first refusal as a `Field` error.
-async fn check(ops: &Ops, form: &Invitation) -> AppResult<Checked> {
+/// Checks every field within `scope`; the first refusal as a `Field` error.
+async fn check(ops: &Ops, scope: &AdminScope, form: &Invitation) -> AppResult<Checked> {
     let field = |name: &'static str, why: &str| AppError::Field(name, why.into());
     let email = EmailAddress::parse(form.email.trim()).map_err(|e| field("email", e.0))?;
     let name = form.display_name.trim();
@@ -55,6 +56,10 @@ async fn check(ops: &Ops, form: &Invitation) -> AppResult<Checked> {
         ));
     }
     let role = Role::parse(&form.role).ok_or_else(|| field("role", "Choisissez un rôle."))?;
+    if role != Role::SchoolStaff && !scope.national() {
+        let why = "Un administrateur d'académie invite des comptes d'établissement ; les autres rôles sont créés par un administrateur national.";
+        return Err(field("role", why));
+    }
     let typed: Vec<&str> = form
         .schools
         .split(|c: char| c == ',' || c.is_whitespace())
@@ -71,7 +76,8 @@ async fn check(ops: &Ops, form: &Invitation) -> AppResult<Checked> {
         for t in typed {
             let uai = Uai::parse(t).map_err(|e| field("schools", e.0))?;
             let found = db::schools::find_by_uai(&ops.db, &uai).await?;
-            let why = format!("Aucun établissement n'a l'UAI {uai}.");
+            let found = found.filter(|s| scope.covers(&s.academie));
+            let why = format!("Aucun établissement de votre périmètre n'a l'UAI {uai}.");
             schools.push(found.ok_or(AppError::Field("schools", why))?);
         }
     } else if !typed.is_empty() {
@@ -103,23 +109,15 @@ async fn send_link(
     Ok(())
 }
 
-fn admin_only(admin: &Actor) -> AppResult<()> {
-    match admin.role {
-        Role::Admin => Ok(()),
-        _ => Err(AppError::NotFound),
-    }
-}
-
 /// Invites someone: the account (no password yet), its schools and the
 /// mailed link. A `Field` error names what to fix.
 pub async fn invite(
     ops: &Ops,
-    admin: &Actor,
+    scope: &AdminScope,
     form: &Invitation,
     now: DateTime<Utc>,
 ) -> AppResult<AccountId> {
-    admin_only(admin)?;
-    let (email, name, role, schools) = check(ops, form).await?;
+    let (email, name, role, schools) = check(ops, scope, form).await?;
     let mut tx = ops.db.begin().await?;
     let id = db::account_admin::create_invited(&mut tx, email.as_str(), &name, role, now).await?;
     let Some(id) = id else {
@@ -132,43 +130,57 @@ pub async fn invite(
     send_link(ops, &mut tx, id, email.as_str(), role, now).await?;
     tx.commit().await?;
     let action = AuditAction::InvitationSent;
-    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    db::audit::record(&ops.db, scope.actor(), action, Some(id.0), Outcome::Ok).await?;
     Ok(id)
 }
 
-/// The pending invitation of account `id` (active, no password yet).
-async fn pending(ops: &Ops, id: AccountId) -> AppResult<db::account_admin::ManagedAccount> {
-    let account = db::account_admin::get(&ops.db, id).await?;
-    account
-        .filter(|a| a.invited && a.active)
-        .ok_or(AppError::Conflict(
-            "Ce compte n'a pas d'invitation en cours.".into(),
-        ))
+/// The pending invitation of account `id` (active, no password yet) in
+/// `scope` (outside it: not found).
+async fn pending(
+    ops: &Ops,
+    scope: &AdminScope,
+    id: AccountId,
+) -> AppResult<db::account_admin::ManagedAccount> {
+    let account = db::account_admin::get(&ops.db, scope, id).await?;
+    let account = account.ok_or(AppError::NotFound)?;
+    if !(account.invited && account.active) {
+        let why = "Ce compte n'a pas d'invitation en cours.";
+        return Err(AppError::Conflict(why.into()));
+    }
+    Ok(account)
 }
 
 /// Sends a new link for a pending invitation (the earlier one stops).
-pub async fn resend(ops: &Ops, admin: &Actor, id: AccountId, now: DateTime<Utc>) -> AppResult<()> {
-    admin_only(admin)?;
-    let account = pending(ops, id).await?;
+pub async fn resend(
+    ops: &Ops,
+    scope: &AdminScope,
+    id: AccountId,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let account = pending(ops, scope, id).await?;
     let mut tx = ops.db.begin().await?;
     send_link(ops, &mut tx, id, &account.email, account.role, now).await?;
     tx.commit().await?;
     let action = AuditAction::InvitationSent;
-    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    db::audit::record(&ops.db, scope.actor(), action, Some(id.0), Outcome::Ok).await?;
     Ok(())
 }
 
 /// Cancels a pending invitation: its link stops working, the account is
 /// turned off (inviting the address again makes it anew).
-pub async fn cancel(ops: &Ops, admin: &Actor, id: AccountId, now: DateTime<Utc>) -> AppResult<()> {
-    admin_only(admin)?;
-    pending(ops, id).await?;
+pub async fn cancel(
+    ops: &Ops,
+    scope: &AdminScope,
+    id: AccountId,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    pending(ops, scope, id).await?;
     let mut tx = ops.db.begin().await?;
     db::account_tokens::revoke(&mut tx, id, Purpose::Invitation, now).await?;
     db::account_admin::set_active(&mut tx, id, false, now).await?;
     tx.commit().await?;
     let action = AuditAction::InvitationCancelled;
-    db::audit::record(&ops.db, Some(admin.id), action, Some(id.0), Outcome::Ok).await?;
+    db::audit::record(&ops.db, scope.actor(), action, Some(id.0), Outcome::Ok).await?;
     Ok(())
 }
 

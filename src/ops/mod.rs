@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod reads;
 pub mod reports;
 mod school_writes;
+pub mod schools;
 pub mod two_factor;
 
 use std::sync::Arc;

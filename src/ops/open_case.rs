@@ -41,6 +41,11 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
+        let school = db::schools::get(&mut *tx, open.case.school).await?;
+        if school.is_none_or(|s| s.closed) {
+            let why = "Cet établissement est fermé : aucun dossier ne peut plus y être ouvert.";
+            return Err(AppError::Field("school", why.into()));
+        }
         let report = match open.from_report {
             Some(r) => Some(lock_report(&mut tx, &scope, r, &open.case).await?),
             None => None,

@@ -17,10 +17,11 @@ use tower_sessions::Session;
 
 use super::upload::{MultipartForm, read_multipart};
 use crate::app::AppState;
+use crate::auth::session::AdminScope;
 use crate::auth::{Actor, CaseScope, csrf, session};
 use crate::db;
 use crate::domain::status::Role;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 /// The largest url-encoded form accepted.
 const MAX_FORM_BYTES: usize = 256 * 1024;
@@ -47,6 +48,7 @@ impl FromRequestParts<AppState> for Actor {
             role: account.role,
             display_name: account.display_name,
             schools: account.schools,
+            academies: account.academies,
             csrf,
         })
     }
@@ -91,6 +93,22 @@ role_extractor!(
     Admin,
     Role::Admin
 );
+
+impl Admin {
+    /// What this administrator manages.
+    pub fn scope(&self) -> AdminScope {
+        AdminScope::of(&self.0).expect("administrators have a scope")
+    }
+
+    /// This administrator if national; others get a 404 (pages about the
+    /// whole platform: mail, audit trail, integrity).
+    pub fn national(&self) -> AppResult<&Actor> {
+        match self.scope().national() {
+            true => Ok(&self.0),
+            false => Err(AppError::NotFound),
+        }
+    }
+}
 
 impl SchoolStaff {
     /// The scope of this school account.

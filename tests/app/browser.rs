@@ -551,7 +551,9 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 16] = [
+const ELSEWHERE: [&str; 18] = [
+    "admin-school",
+    "admin-school-import",
     "invite",
     "invitation",
     "enrol",
@@ -573,7 +575,8 @@ const ELSEWHERE: [&str; 16] = [
 #[tokio::test]
 async fn triage_and_administration_pages_pass_axe() {
     let app = TestApp::spawn().await;
-    let (school, _) = app.head_teacher("0691664K").await;
+    let (school, school_id) = app.head_teacher("0691664K").await;
+    let school_page = format!("/admin/schools/{school_id}");
     let case = school.open_case(&[], vec![]).await;
     let s = format!("/school/cases/{case}");
     school
@@ -606,6 +609,8 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/verification", "verification"),
         ("/compte", "account"),
         (agent_page.as_str(), "admin-account"),
+        (school_page.as_str(), "admin-school"),
+        ("/admin/schools/import", "admin-school-import"),
     ] {
         b.go(path).await;
         b.find("main h1").await;

@@ -37,6 +37,7 @@ fn actor(id: AccountId, role: Role, schools: Vec<SchoolId>) -> Actor {
         role,
         display_name: "Test".into(),
         schools,
+        academies: Vec::new(),
         csrf: String::new(),
     }
 }

@@ -5,6 +5,7 @@
 mod helpers;
 mod smtp;
 
+mod academies;
 mod admin_accounts;
 mod anonymous;
 mod audit_chain;

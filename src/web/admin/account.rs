@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::db;
 use crate::domain::ids::{AccountId, SchoolId};
+use crate::domain::status::Role;
 use crate::error::{AppError, AppResult};
 use crate::ops::account_admin::{self, AccountChange};
 use crate::web::extract::{Admin, CsrfForm, Empty, Ids};
@@ -26,7 +27,12 @@ pub struct AccountPage {
     schools: Vec<db::schools::School>,
     errors: FieldErrors,
     uai: String,
-    roles: [crate::domain::status::Role; 3],
+    roles: [Role; 3],
+    /// National administrators viewing an administrator: every académie,
+    /// to choose theirs.
+    all_academies: Vec<String>,
+    /// The viewer manages every académie.
+    national: bool,
 }
 
 impl AccountPage {
@@ -43,8 +49,17 @@ async fn page(
     errors: FieldErrors,
     uai: String,
 ) -> AppResult<AccountPage> {
-    let account = db::account_admin::get(&state.db, id).await?;
+    let scope = admin.scope();
+    let account = db::account_admin::get(&state.db, &scope, id).await?;
     let account = account.ok_or(AppError::NotFound)?;
+    let all_academies = match scope.national() && account.role == Role::Admin {
+        true => {
+            let db = &state.db;
+            let load = async || db::queue::academies(db).await;
+            state.academies.get(load).await?
+        }
+        false => Vec::new(),
+    };
     let ids = db::accounts::school_ids(&state.db, id).await?;
     let schools = db::schools::list_by_ids(&state.db, &ids).await?;
     Ok(AccountPage {
@@ -53,7 +68,9 @@ async fn page(
         schools,
         errors,
         uai,
-        roles: crate::domain::status::Role::ALL,
+        roles: Role::ALL,
+        all_academies,
+        national: scope.national(),
     })
 }
 
@@ -74,7 +91,7 @@ async fn apply(
     change: AccountChange,
     typed: String,
 ) -> AppResult<Response> {
-    match account_admin::change(&state.ops(), Some(&admin.0), id, change, Utc::now()).await {
+    match account_admin::change(&state.ops(), &admin.scope(), id, change, Utc::now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response()),
         Err(AppError::Field(field, why)) => {
             let mut errors = FieldErrors::default();
@@ -154,5 +171,22 @@ pub(super) async fn reset_second_factor(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     let change = AccountChange::ResetSecondFactor;
+    apply(&state, &admin, id, change, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct AcademiesForm {
+    #[serde(default)]
+    academies: Vec<String>,
+}
+
+pub(super) async fn academies(
+    State(state): State<AppState>,
+    admin: Admin,
+    Ids(id): Ids<AccountId>,
+    CsrfForm(form): CsrfForm<AcademiesForm>,
+) -> AppResult<Response> {
+    let chosen: Vec<String> = form.academies.into_iter().take(40).collect();
+    let change = AccountChange::Academies(chosen);
     apply(&state, &admin, id, change, String::new()).await
 }

@@ -93,6 +93,7 @@ pub(super) async fn trail(
     admin: Admin,
     Query(q): Query<TrailQuery>,
 ) -> AppResult<AuditPage> {
+    admin.national()?;
     let mut errors = FieldErrors::default();
     let mut filter = TrailFilter {
         from: day(&q.du, "du", &mut errors),

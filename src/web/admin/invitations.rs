@@ -78,7 +78,7 @@ pub(super) async fn invite(
         role: form.role.clone(),
         schools: form.schools.clone(),
     };
-    match invitations::invite(&state.ops(), &admin.0, &invitation, Utc::now()).await {
+    match invitations::invite(&state.ops(), &admin.scope(), &invitation, Utc::now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response()),
         Err(AppError::Field(field, why)) => {
             let mut errors = FieldErrors::default();
@@ -101,7 +101,7 @@ pub(super) async fn resend(
     Ids(id): Ids<AccountId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Redirect> {
-    invitations::resend(&state.ops(), &admin.0, id, Utc::now()).await?;
+    invitations::resend(&state.ops(), &admin.scope(), id, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/accounts/{id}")))
 }
 
@@ -111,6 +111,6 @@ pub(super) async fn cancel(
     Ids(id): Ids<AccountId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Redirect> {
-    invitations::cancel(&state.ops(), &admin.0, id, Utc::now()).await?;
+    invitations::cancel(&state.ops(), &admin.scope(), id, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/accounts/{id}")))
 }

@@ -52,7 +52,8 @@ pub(super) async fn schools(
     admin: Admin,
     Query(query): Query<ListQuery>,
 ) -> AppResult<SchoolsPage> {
-    let (rows, total) = db::stats::schools(&state.db, &query.q, query.after()).await?;
+    let (rows, total) =
+        db::stats::schools(&state.db, &admin.scope(), &query.q, query.after()).await?;
     Ok(SchoolsPage {
         layout: Layout::for_actor(&admin.0),
         next: next(&rows, |s| s.id),
@@ -80,7 +81,8 @@ pub(super) async fn accounts(
     admin: Admin,
     Query(query): Query<ListQuery>,
 ) -> AppResult<AccountsPage> {
-    let (rows, total) = db::stats::accounts(&state.db, &query.q, query.after()).await?;
+    let (rows, total) =
+        db::stats::accounts(&state.db, &admin.scope(), &query.q, query.after()).await?;
     Ok(AccountsPage {
         layout: Layout::for_actor(&admin.0),
         next: next(&rows, |a| a.id),

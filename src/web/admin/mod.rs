@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod invitations;
 mod lists;
+mod schools;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,6 +26,16 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(overview))
         .route("/admin/schools", get(lists::schools))
+        .route(
+            "/admin/schools/import",
+            get(schools::show_import).post(schools::import),
+        )
+        .route(
+            "/admin/schools/{id}",
+            get(schools::show).post(schools::edit),
+        )
+        .route("/admin/schools/{id}/close", post(schools::close))
+        .route("/admin/schools/{id}/reopen", post(schools::reopen))
         .route("/admin/audit", get(audit::trail))
         .route("/admin/accounts", get(lists::accounts))
         .route(
@@ -38,6 +49,7 @@ pub fn router() -> Router<AppState> {
             post(invitations::cancel),
         )
         .route("/admin/accounts/{id}/role", post(account::role))
+        .route("/admin/accounts/{id}/academies", post(account::academies))
         .route(
             "/admin/accounts/{id}/second-factor/reset",
             post(account::reset_second_factor),
@@ -58,6 +70,8 @@ pub fn router() -> Router<AppState> {
 #[template(path = "admin/overview.html")]
 pub struct OverviewPage {
     layout: Layout,
+    /// The académies managed (none: national).
+    academies: Vec<String>,
     schools: i64,
     accounts: i64,
     counts: Vec<(CaseStatus, i64)>,
@@ -73,21 +87,29 @@ impl OverviewPage {
 }
 
 async fn overview(State(state): State<AppState>, admin: Admin) -> AppResult<OverviewPage> {
+    let scope = admin.scope();
     let (schools, accounts, counts, (alerts, alert_count), last_verification) = tokio::try_join!(
-        db::stats::count_schools(&state.db),
-        db::stats::count_accounts(&state.db),
-        db::stats::cases_by_status(&state.db),
+        db::stats::count_schools(&state.db, &scope),
+        db::stats::count_accounts(&state.db, &scope),
+        db::stats::cases_by_status(&state.db, &scope),
         db::integrity::alerts(&state.db, 50),
         db::integrity::last_run(&state.db),
     )?;
+    // The evidence store's integrity is the national administrators' concern.
+    let national = scope.national();
+    let (alerts, alert_count) = match national {
+        true => (alerts, alert_count),
+        false => (Vec::new(), 0),
+    };
     Ok(OverviewPage {
         layout: Layout::for_actor(&admin.0),
+        academies: admin.0.academies.clone(),
         schools,
         accounts,
         counts,
         alerts,
         alert_count,
-        last_verification,
+        last_verification: last_verification.filter(|_| national),
     })
 }
 
@@ -125,6 +147,7 @@ async fn mail(
     admin: Admin,
     Query(query): Query<MailQuery>,
 ) -> AppResult<MailPage> {
+    admin.national()?;
     let after = query.apres.parse().ok();
     let page = db::stats::ADMIN_PAGE;
     let (counts, rows) = tokio::try_join!(
@@ -149,6 +172,6 @@ async fn retry_mail(
     Ids(id): Ids<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Redirect> {
-    ops::admin::retry_mail(&state.ops(), &admin.0, id).await?;
+    ops::admin::retry_mail(&state.ops(), admin.national()?, id).await?;
     Ok(Redirect::to("/admin/mail"))
 }

@@ -44,6 +44,14 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
         "admin-account",
         "Administration : un compte (accès, établissements)",
     ),
+    (
+        "admin-school",
+        "Administration : un établissement (modifier, fermer)",
+    ),
+    (
+        "admin-school-import",
+        "Administration : import du fichier des établissements",
+    ),
     ("admin-mail", "Administration : courriels"),
     ("admin-audit", "Administration : journal d'audit"),
     (

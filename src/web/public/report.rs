@@ -98,8 +98,10 @@ pub(super) async fn school_suggestions(
 
 async fn school_by_uai(state: &AppState, uai: &str) -> AppResult<School> {
     let uai = Uai::parse(uai).map_err(|_| AppError::NotFound)?;
+    // A closed school is not offered to the public.
     db::schools::find_by_uai(&state.db, &uai)
         .await?
+        .filter(|s| !s.closed)
         .ok_or(AppError::NotFound)
 }
 
