@@ -3,6 +3,7 @@
 
 pub mod account_admin;
 pub mod account_tokens;
+pub mod accountability;
 pub mod accounts;
 pub mod audit;
 pub mod cases;
@@ -22,6 +23,7 @@ pub mod report_thread;
 pub mod reports;
 pub mod schools;
 pub mod stats;
+pub mod supervision;
 pub mod system;
 pub mod two_factor;
 

@@ -98,12 +98,7 @@ pub async fn change(
             )
         }
         AccountChange::Academies(chosen) => {
-            let known = db::queue::academies(&ops.db).await?;
-            if let Some(unknown) = chosen.iter().find(|a| !known.contains(a)) {
-                let why = format!("Aucun établissement n'est dans l'académie « {unknown} ».");
-                return Err(AppError::Field("academies", why));
-            }
-            set_academies(&mut tx, scope, &account, &chosen).await?
+            set_academies(ops, &mut tx, scope, &account, &chosen).await?
         }
         AccountChange::Role(typed) => new_role(&mut tx, scope, id, &typed, now).await?,
         AccountChange::ResetSecondFactor => {
@@ -148,6 +143,7 @@ async fn new_role(
 /// Sets the académies of an administrator account (national
 /// administrators only); what its owner is told.
 async fn set_academies(
+    ops: &Ops,
     tx: &mut db::Tx<'_>,
     scope: &AdminScope,
     account: &db::account_admin::ManagedAccount,
@@ -161,6 +157,11 @@ async fn set_academies(
     if scope.actor() == Some(account.id) {
         let why = "Vous ne pouvez pas changer les académies de votre propre compte.";
         return Err(AppError::Field("academies", why.into()));
+    }
+    let known = db::queue::academies(&ops.db).await?;
+    if let Some(unknown) = chosen.iter().find(|a| !known.contains(a)) {
+        let why = format!("Aucun établissement n'est dans l'académie « {unknown} ».");
+        return Err(AppError::Field("academies", why));
     }
     db::account_admin::set_academies(tx, account.id, chosen).await?;
     Ok(match chosen {

@@ -11,7 +11,7 @@ use crate::db::inbox::LockedReport;
 use crate::db::{self, Tx, audit::Outcome};
 use crate::domain::audit::AuditAction;
 use crate::domain::case::{EventKind, Platform, ReportStatus, VictimKind};
-use crate::domain::ids::{CaseId, ReportId};
+use crate::domain::ids::{CaseId, ReportId, SchoolId};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::{self, MailContext, ReporterNotice};
 
@@ -29,6 +29,16 @@ pub struct OpenCase {
     pub from_report: Option<ReportId>,
 }
 
+/// Refuses a closed school: it takes no new case.
+async fn ensure_open(tx: &mut Tx<'_>, school: SchoolId) -> AppResult<()> {
+    let school = db::schools::get(&mut **tx, school).await?;
+    if school.is_none_or(|s| s.closed) {
+        let why = "Cet établissement est fermé : aucun dossier ne peut plus y être ouvert.";
+        return Err(AppError::Field("school", why.into()));
+    }
+    Ok(())
+}
+
 /// Opens a case for `actor` (school staff), in one transaction with its
 /// authors, targets, files and, when opened from a report, the report's
 /// files, the link to the report and the reporter's mail.
@@ -41,11 +51,7 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     with_pending_files(ops, async |pending| {
         let mut tx = ops.db.begin().await?;
-        let school = db::schools::get(&mut *tx, open.case.school).await?;
-        if school.is_none_or(|s| s.closed) {
-            let why = "Cet établissement est fermé : aucun dossier ne peut plus y être ouvert.";
-            return Err(AppError::Field("school", why.into()));
-        }
+        ensure_open(&mut tx, open.case.school).await?;
         let report = match open.from_report {
             Some(r) => Some(lock_report(&mut tx, &scope, r, &open.case).await?),
             None => None,

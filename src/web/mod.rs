@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod case_page;
+pub mod charts;
 pub mod error_page;
 pub mod evidence;
 pub mod extract;

@@ -256,14 +256,7 @@ async fn schools_are_imported_edited_and_closed_from_the_site() {
     assert_eq!(audited, 4);
 
     // An académie administrator imports only its académie's schools.
-    let rectorat = app.account("rectorat@example.org", Role::Admin, &[]).await;
-    sqlx::query("insert into account_academies (account_id, academie) values ($1, 'Lyon')")
-        .bind(rectorat.0)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let b = app.browser();
-    b.login("rectorat@example.org", PASSWORD).await;
+    let b = app.lyon_administrator().await;
     let p = b
         .submit_multipart(
             "/admin/schools/import",

@@ -551,7 +551,8 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 18] = [
+const ELSEWHERE: [&str; 19] = [
+    "supervision",
     "admin-school",
     "admin-school-import",
     "invite",
@@ -598,6 +599,9 @@ async fn triage_and_administration_pages_pass_axe() {
             .contains("Prise en charge : 1 dossier")
     );
     b.check_page("bulk-result", true).await;
+    b.go("/helpline/supervision").await;
+    b.find("svg[role=img]").await;
+    b.check_page("supervision", true).await;
     b.logout().await;
     b.login("admin@example.org").await;
     for (path, name) in [

@@ -376,6 +376,20 @@ impl TestApp {
         id
     }
 
+    /// A browser logged in as the administrator of the académie of Lyon.
+    pub async fn lyon_administrator(&self) -> Browser {
+        let email = "rectorat@example.org";
+        let id = self.account(email, Role::Admin, &[]).await;
+        sqlx::query("insert into account_academies (account_id, academie) values ($1, 'Lyon')")
+            .bind(id.0)
+            .execute(&self.db)
+            .await
+            .unwrap();
+        let b = self.browser();
+        b.login(email, PASSWORD).await;
+        b
+    }
+
     /// A new browser (empty cookie jar).
     pub fn browser(&self) -> Browser {
         Browser::at(&self.base)

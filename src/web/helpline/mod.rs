@@ -5,12 +5,28 @@
 mod bulk;
 mod case_actions;
 mod case_notes;
+mod platforms;
 mod queue;
+mod supervision;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
+use crate::auth::Actor;
+use crate::auth::session::AdminScope;
+use crate::domain::status::Role;
+use crate::error::{AppError, AppResult};
+
+/// The desk's pages about the whole service (supervision, platforms):
+/// helpline agents and national administrators; others get a 404.
+fn supervisor(actor: &Actor) -> AppResult<()> {
+    let national_admin = AdminScope::of(actor).is_some_and(|s| s.national());
+    match actor.role == Role::Helpline || national_admin {
+        true => Ok(()),
+        false => Err(AppError::NotFound),
+    }
+}
 
 /// Helpline routes.
 pub fn router() -> Router<AppState> {
@@ -18,6 +34,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/helpline", get(queue::queue))
         .route("/helpline/selection", post(bulk::bulk))
+        .route("/helpline/supervision", get(supervision::show))
+        .route("/helpline/supervision.csv", get(supervision::csv))
+        .route("/helpline/plateformes", get(platforms::show))
+        .route("/helpline/plateformes.csv", get(platforms::csv))
         .route("/helpline/cases/{id}", get(a::show_case))
         .route("/helpline/cases/{id}/claim", post(a::claim))
         .route("/helpline/cases/{id}/release", post(a::release))

@@ -38,6 +38,10 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
         "bulk-result",
         "Traitement d'une sélection de dossiers (e-Enfance)",
     ),
+    (
+        "supervision",
+        "Supervision de la file d'e-Enfance (graphique)",
+    ),
     ("admin-schools", "Administration : établissements"),
     ("admin-accounts", "Administration : comptes"),
     (
