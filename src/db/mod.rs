@@ -21,6 +21,7 @@ pub mod records;
 pub mod reminders;
 pub mod report_thread;
 pub mod reports;
+pub mod school_figures;
 pub mod schools;
 pub mod stats;
 pub mod supervision;

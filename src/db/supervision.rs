@@ -57,14 +57,14 @@ pub async fn agent_loads(pool: &PgPool) -> sqlx::Result<Vec<AgentLoad>> {
     sqlx::query_as!(
         AgentLoad,
         r#"select a.display_name as name,
-                  count(c.id) as "open!",
-                  count(c.id) filter (where c.urgency = 'danger') as "danger!",
-                  count(c.id) filter (where c.status = 'awaiting_school') as "awaiting_school!"
+                  count(c.claimed_by) as "open!",
+                  count(c.claimed_by) filter (where c.urgency = 'danger') as "danger!",
+                  count(c.claimed_by) filter (where c.status = 'awaiting_school') as "awaiting_school!"
            from accounts a
            left join cases c on c.claimed_by = a.id and c.status in ('in_progress', 'awaiting_school')
            where a.role = 'helpline' and a.active
            group by a.id, a.display_name
-           order by count(c.id) desc, a.display_name"#
+           order by count(c.claimed_by) desc, a.display_name"#
     )
     .fetch_all(pool)
     .await

@@ -182,3 +182,21 @@ mod tests {
         assert_eq!(delay_days(1), "1 jour");
     }
 }
+
+/// A count as shown where it could identify a pupil (the CNIL's small-cell
+/// rule): 1 to 4 become "< 5"; 0 and 5 or more are shown as they are.
+pub fn small_count(n: i64) -> String {
+    match n {
+        1..=4 => "< 5".to_owned(),
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod small_count_tests {
+    #[test]
+    fn one_to_four_are_masked() {
+        let shown: Vec<String> = [0, 1, 4, 5, 120].map(super::small_count).to_vec();
+        assert_eq!(shown, ["0", "< 5", "< 5", "5", "120"]);
+    }
+}

@@ -24,6 +24,9 @@ pub struct BarChart {
     pub series: Vec<&'static str>,
     /// The groups: a label and one value per series.
     pub groups: Vec<(String, Vec<i64>)>,
+    /// Values of 1 to 4 are not drawn and say "< 5" (figures that could
+    /// identify a pupil).
+    pub mask_small: bool,
 }
 
 /// One bar, in drawing coordinates.
@@ -43,8 +46,13 @@ pub struct Bar {
 }
 
 impl BarChart {
+    fn masked(&self, value: i64) -> bool {
+        self.mask_small && (1..=4).contains(&value)
+    }
+
     fn max(&self) -> i64 {
-        let max = self.groups.iter().flat_map(|(_, v)| v).copied().max();
+        let values = self.groups.iter().flat_map(|(_, v)| v).copied();
+        let max = values.filter(|v| !self.masked(*v)).max();
         max.unwrap_or(0).max(1)
     }
 
@@ -63,14 +71,17 @@ impl BarChart {
         let mut bars = Vec::new();
         for (g, (label, values)) in self.groups.iter().enumerate() {
             for (s, value) in values.iter().enumerate() {
-                let h = self.scale(*value);
+                let masked = self.masked(*value);
+                let h = if masked { 0.0 } else { self.scale(*value) };
+                let shown = crate::domain::format::small_count(*value);
+                let shown = if masked { shown } else { value.to_string() };
                 bars.push(Bar {
                     x: LEFT + slot * g as f64 + slot * 0.1 + width * s as f64,
                     y: HEIGHT - BOTTOM - h,
                     w: width,
                     h,
                     series: s,
-                    tip: format!("{label}, {} : {value}", self.series.get(s).unwrap_or(&"")),
+                    tip: format!("{label}, {} : {shown}", self.series.get(s).unwrap_or(&"")),
                 });
             }
         }
@@ -143,6 +154,7 @@ mod tests {
             title: "Essai <b>".into(),
             series: vec!["Prises en charge", "Retours"],
             groups: vec![("S1".into(), vec![10, 5]), ("S2 & <x>".into(), vec![0, 20])],
+            mask_small: false,
         };
         let bars = chart.bars();
         assert_eq!(bars.len(), 4);
@@ -156,5 +168,21 @@ mod tests {
         assert!(svg.contains("Essai &#60;b&#62;"), "{svg}");
         assert!(svg.contains("S2 &#38; &#60;x&#62;"), "{svg}");
         assert!(!svg.contains("<x>") && !svg.contains("<b>"));
+    }
+
+    #[test]
+    fn small_values_are_not_drawn_when_masked() {
+        let chart = BarChart {
+            id: "c",
+            title: "Essai".into(),
+            series: vec!["Dossiers"],
+            groups: vec![("M1".into(), vec![3]), ("M2".into(), vec![8])],
+            mask_small: true,
+        };
+        let bars = chart.bars();
+        assert_eq!(bars[0].h, 0.0);
+        assert!(bars[0].tip.ends_with("< 5"));
+        assert!((bars[1].h - (HEIGHT - BOTTOM - TOP)).abs() < 1e-9);
+        assert!(!chart.render().unwrap().contains(": 3"));
     }
 }

@@ -551,7 +551,9 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 19] = [
+const ELSEWHERE: [&str; 21] = [
+    "platforms",
+    "school-figures",
     "supervision",
     "admin-school",
     "admin-school-import",
@@ -602,6 +604,9 @@ async fn triage_and_administration_pages_pass_axe() {
     b.go("/helpline/supervision").await;
     b.find("svg[role=img]").await;
     b.check_page("supervision", true).await;
+    b.go("/helpline/plateformes").await;
+    b.find("main h1").await;
+    b.check_page("platforms", true).await;
     b.logout().await;
     b.login("admin@example.org").await;
     for (path, name) in [
@@ -620,6 +625,11 @@ async fn triage_and_administration_pages_pass_axe() {
         b.find("main h1").await;
         b.check_page(name, true).await;
     }
+    b.logout().await;
+    b.login("direction-0691664k@example.org").await;
+    b.go("/school/chiffres").await;
+    b.find("svg[role=img]").await;
+    b.check_page("school-figures", true).await;
     b.logout().await;
     b.go("/mot-de-passe-oublie").await;
     b.find("main h1").await;

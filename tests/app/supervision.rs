@@ -1,6 +1,7 @@
-//! Helpline supervision: the queue now (unclaimed by age, danger, each
-//! agent's load) and claims and returns per week, as a chart, a table and
-//! CSV; for the desk and national administrators only.
+//! Figures as charts, tables and CSV: helpline supervision (the queue now:
+//! unclaimed by age, danger, each agent's load; claims and returns per
+//! week) and platform outcomes, for the desk and national administrators
+//! only; a school's own figures with small counts masked.
 
 use reqwest::StatusCode;
 use vigie::domain::status::Role;
@@ -229,6 +230,67 @@ async fn platforms_answers_are_counted_per_platform_and_request_with_their_delay
     // Not for school staff.
     assert_eq!(
         school.get("/helpline/plateformes").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_school_sees_its_own_figures_with_small_counts_masked() {
+    let app = TestApp::spawn().await;
+    let (school, _) = app.head_teacher("0691664K").await;
+    let (other, _) = app.head_teacher("0750656P").await;
+    other.open_case(&[], vec![]).await;
+    for i in 0..6 {
+        let extra: &[(&str, &str)] = if i == 0 {
+            &[("platforms", "tiktok")]
+        } else {
+            &[]
+        };
+        let case = school.open_case(extra, vec![]).await;
+        if i < 2 {
+            let page = format!("/school/cases/{case}");
+            school
+                .submit(&page, &format!("{page}/refer"), &[("note", "")])
+                .await;
+        }
+    }
+    let page = school.get("/school/chiffres").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.text("#total-cases"),
+        "6",
+        "the other school's case is not counted"
+    );
+    assert_eq!(page.text("#total-referred"), "< 5");
+    assert!(
+        !page.text("#total-titre ~ ul").contains('%'),
+        "no share from a small count"
+    );
+    assert_eq!(page.texts("table.months tbody tr:last-child td"), ["6"]);
+    let platforms = page.texts("table.by-platform tbody tr");
+    assert!(
+        platforms
+            .iter()
+            .any(|r| r.contains("Snapchat") && r.ends_with('6')),
+        "{platforms:?}"
+    );
+    assert!(
+        platforms
+            .iter()
+            .any(|r| r.contains("TikTok") && r.ends_with("< 5")),
+        "{platforms:?}"
+    );
+    assert_eq!(page.texts("svg rect").len(), 36);
+    let (status, _, body) = school.get_bytes("/school/chiffres.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(body.to_vec()).unwrap();
+    assert!(csv.contains("total;transmis à e-Enfance;< 5\r\n"), "{csv}");
+    assert!(csv.contains("plateforme;TikTok;< 5\r\n"), "{csv}");
+    assert!(csv.contains("total;dossiers;6\r\n"), "{csv}");
+    assert!(!csv.contains(";1\r\n") && !csv.contains(";2\r\n"), "{csv}");
+    let agent = app.logged_in(Role::Helpline).await;
+    assert_eq!(
+        agent.get("/school/chiffres").await.status,
         StatusCode::NOT_FOUND
     );
 }

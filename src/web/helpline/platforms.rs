@@ -139,6 +139,7 @@ pub(super) async fn show(
         ),
         series: vec!["Obtenues", "Refusées", "Sans réponse ou en attente"],
         groups: platforms,
+        mask_small: false,
     };
     let query = match period.month {
         Some(m) => format!("annee={}&mois={m}", period.year),

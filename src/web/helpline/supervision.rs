@@ -60,6 +60,7 @@ pub(super) async fn show(
             .iter()
             .map(|w| (week_label(w), vec![w.claims, w.returns]))
             .collect(),
+        mask_small: false,
     };
     Ok(SupervisionPage {
         layout: Layout::for_actor(&actor),

@@ -42,6 +42,8 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
         "supervision",
         "Supervision de la file d'e-Enfance (graphique)",
     ),
+    ("platforms", "Réponses des plateformes (graphique)"),
+    ("school-figures", "Chiffres d'un établissement (graphique)"),
     ("admin-schools", "Administration : établissements"),
     ("admin-accounts", "Administration : comptes"),
     (

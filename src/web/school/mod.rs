@@ -6,6 +6,7 @@ mod case_actions;
 mod case_corrections;
 mod case_form;
 mod dashboard;
+mod figures;
 mod inbox;
 mod open_case;
 
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
             "/school",
             get(dashboard::dashboard).post(dashboard::search_dashboard),
         )
+        .route("/school/chiffres", get(figures::show))
+        .route("/school/chiffres.csv", get(figures::csv))
         .route("/school/cases/new", get(open_case::new_case))
         .route("/school/cases", post(open_case::create_case))
         .route("/school/cases/{id}", get(a::show_case))

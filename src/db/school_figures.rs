@@ -1,0 +1,93 @@
+//! A school's own figures for its leadership: its cases per month over
+//! three years, by platform and kind of harassment, and how many were
+//! referred. Counts only; the page masks small ones.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Months shown (three years).
+pub const MONTHS: i32 = 36;
+
+/// Cases opened in one month.
+pub struct Month {
+    /// Its first day (Paris time).
+    pub first: NaiveDate,
+    /// Cases opened.
+    pub cases: i64,
+}
+
+/// Cases opened per month in `schools`, the last [`MONTHS`] months up to the
+/// one of `now`, oldest first (months with none listed with zero).
+pub async fn per_month(
+    pool: &PgPool,
+    schools: &[Uuid],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Month>> {
+    sqlx::query_as!(
+        Month,
+        r#"with bounds as (
+               select date_trunc('month', ($2::timestamptz) at time zone 'Europe/Paris') as this_month
+           ),
+           series as (
+               select (this_month - make_interval(months => n))::date as first
+               from bounds, generate_series(0, $3 - 1) as n
+           ),
+           counted as (
+               select (date_trunc('month', c.created_at at time zone 'Europe/Paris'))::date as first, count(*) as cases
+               from cases c, bounds
+               where c.school_id = any($1)
+                 and c.created_at >= (this_month - make_interval(months => $3 - 1)) at time zone 'Europe/Paris'
+               group by 1
+           )
+           select s.first as "first!: NaiveDate", coalesce(c.cases, 0) as "cases!"
+           from series s left join counted c using (first)
+           order by s.first"#,
+        schools,
+        now as DateTime<Utc>,
+        MONTHS
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The school's cases in all: how many, how many referred to e-Enfance, and
+/// the counts per platform and per kind (a case may name several).
+pub struct Totals {
+    /// Cases.
+    pub cases: i64,
+    /// Of which referred at least once.
+    pub referred: i64,
+    /// (platform code, cases).
+    pub platforms: Vec<(String, i64)>,
+    /// (kind code, cases).
+    pub kinds: Vec<(String, i64)>,
+}
+
+/// The totals of `schools`.
+pub async fn totals(pool: &PgPool, schools: &[Uuid]) -> sqlx::Result<Totals> {
+    let head = sqlx::query!(
+        r#"select count(*) as "cases!", count(*) filter (where referred_at is not null) as "referred!"
+           from cases where school_id = any($1)"#,
+        schools
+    )
+    .fetch_one(pool)
+    .await?;
+    let rows = sqlx::query!(
+        r#"select 'platform' as "dim!", p as "code!", count(*) as "n!"
+           from cases, unnest(platforms) as p where school_id = any($1) group by p
+           union all
+           select 'kind', k, count(*) from cases, unnest(kinds) as k where school_id = any($1) group by k
+           order by 1, 3 desc, 2"#,
+        schools
+    )
+    .fetch_all(pool)
+    .await?;
+    let (platforms, kinds): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.dim == "platform");
+    Ok(Totals {
+        cases: head.cases,
+        referred: head.referred,
+        platforms: platforms.into_iter().map(|r| (r.code, r.n)).collect(),
+        kinds: kinds.into_iter().map(|r| (r.code, r.n)).collect(),
+    })
+}
