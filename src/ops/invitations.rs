@@ -4,15 +4,10 @@
 //! Resending makes a new link (the earlier one stops working); cancelling
 //! turns the account off. Each step is audited.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::Ops;
-use super::passwords::NewPassword;
-use crate::auth::password;
+use super::passwords::{self, NewPassword};
 use crate::auth::session::AdminScope;
 use crate::db::{self, account_tokens::Purpose, audit::Outcome};
 use crate::domain::audit::AuditAction;
@@ -35,10 +30,6 @@ pub struct Invitation {
     pub role: String,
     /// School staff: the UAIs of their schools, separated by spaces or commas.
     pub schools: String,
-}
-
-fn digest(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
 }
 
 /// A checked invitation: the address, the name, the role and the schools.
@@ -98,12 +89,10 @@ async fn send_link(
     role: Role,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = passwords::new_token();
     let expires = now + INVITATION_VALID;
     let purpose = Purpose::Invitation;
-    db::account_tokens::create(tx, id, purpose, &digest(&token), now, expires).await?;
+    db::account_tokens::create(tx, id, purpose, &passwords::digest(&token), now, expires).await?;
     let link = format!("{}/invitation/{token}", ops.config.public_url);
     account_mails::queue_invitation(tx, &ops.config, email, role.label(), &link, expires).await?;
     Ok(())
@@ -186,11 +175,7 @@ pub async fn cancel(
 
 /// The address an invitation link is for, while it works.
 pub async fn link_for(ops: &Ops, token: &str, now: DateTime<Utc>) -> AppResult<Option<String>> {
-    let purpose = Purpose::Invitation;
-    let Some(id) = db::account_tokens::peek(&ops.db, purpose, &digest(token), now).await? else {
-        return Ok(None);
-    };
-    let owner = db::accounts::owner(&ops.db, Some(id), None).await?;
+    let owner = passwords::link_owner(ops, Purpose::Invitation, token, now).await?;
     Ok(owner.map(|o| o.email))
 }
 
@@ -203,20 +188,7 @@ pub async fn accept(
     now: DateTime<Utc>,
 ) -> AppResult<(AccountId, Role)> {
     let purpose = Purpose::Invitation;
-    let hash = digest(token);
-    let id = db::account_tokens::peek(&ops.db, purpose, &hash, now).await?;
-    let owner = match id {
-        Some(id) => db::accounts::owner(&ops.db, Some(id), None).await?,
-        None => None,
-    };
-    let owner = owner.ok_or(AppError::NotFound)?;
-    new.check(&owner)?;
-    let password_hash = password::hash_password(new.password).await?;
-    let mut tx = ops.db.begin().await?;
-    if db::account_tokens::take(&mut tx, purpose, &hash, now).await? != Some(owner.id) {
-        return Err(AppError::NotFound);
-    }
-    db::accounts::set_password(&mut tx, owner.id, &password_hash, now).await?;
+    let (owner, tx) = passwords::set_through_link(ops, purpose, token, new, now).await?;
     tx.commit().await?;
     let action = AuditAction::InvitationAccepted;
     db::audit::record(

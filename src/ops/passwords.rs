@@ -22,8 +22,52 @@ use crate::mail::account_mails;
 /// How long a reset link works.
 pub const RESET_VALID: TimeDelta = TimeDelta::hours(1);
 
-fn digest(token: &str) -> Vec<u8> {
+/// What is stored of a link's token: its SHA-256.
+pub(super) fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A new token for a mailed link (256 random bits, 43 characters).
+pub(super) fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The active account a still-valid link of `purpose` is for (opening a
+/// link changes nothing).
+pub(super) async fn link_owner(
+    ops: &Ops,
+    purpose: Purpose,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<db::accounts::Owner>> {
+    match db::account_tokens::peek(&ops.db, purpose, &digest(token), now).await? {
+        Some(id) => Ok(db::accounts::owner(&ops.db, Some(id), None).await?),
+        None => Ok(None),
+    }
+}
+
+/// Sets the password chosen through the link `token` of `purpose` and uses
+/// the link, in a transaction left open for the caller's mail; the owner.
+/// `NotFound` for a used or expired link, `Field` for a refused password.
+pub(super) async fn set_through_link(
+    ops: &Ops,
+    purpose: Purpose,
+    token: &str,
+    new: NewPassword,
+    now: DateTime<Utc>,
+) -> AppResult<(db::accounts::Owner, db::Tx<'static>)> {
+    let owner = link_owner(ops, purpose, token, now).await?;
+    let owner = owner.ok_or(AppError::NotFound)?;
+    new.check(&owner)?;
+    let password_hash = password::hash_password(new.password).await?;
+    let mut tx = ops.db.begin().await?;
+    if db::account_tokens::take(&mut tx, purpose, &digest(token), now).await? != Some(owner.id) {
+        return Err(AppError::NotFound);
+    }
+    db::accounts::set_password(&mut tx, owner.id, &password_hash, now).await?;
+    Ok((owner, tx))
 }
 
 /// Sends a reset link to the active account of `typed`, if there is one;
@@ -35,9 +79,7 @@ pub async fn request_reset(ops: &Ops, typed: &str, now: DateTime<Utc>) -> AppRes
     let Some(owner) = db::accounts::owner(&ops.db, None, Some(&email)).await? else {
         return Ok(());
     };
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = new_token();
     let link = format!("{}/mot-de-passe/{token}", ops.config.public_url);
     let mut tx = ops.db.begin().await?;
     let expires = now + RESET_VALID;
@@ -52,9 +94,8 @@ pub async fn request_reset(ops: &Ops, typed: &str, now: DateTime<Utc>) -> AppRes
 
 /// Whether a reset link still works (opening it changes nothing).
 pub async fn reset_link_valid(ops: &Ops, token: &str, now: DateTime<Utc>) -> AppResult<bool> {
-    let purpose = Purpose::PasswordReset;
-    let found = db::account_tokens::peek(&ops.db, purpose, &digest(token), now).await?;
-    Ok(found.is_some())
+    let owner = link_owner(ops, Purpose::PasswordReset, token, now).await?;
+    Ok(owner.is_some())
 }
 
 /// A new password typed twice: `Field` errors name the field to fix.
@@ -87,20 +128,9 @@ pub async fn reset(
     now: DateTime<Utc>,
 ) -> AppResult<AccountId> {
     let purpose = Purpose::PasswordReset;
-    let hash = digest(token);
-    let id = db::account_tokens::peek(&ops.db, purpose, &hash, now).await?;
-    let owner = match id {
-        Some(id) => db::accounts::owner(&ops.db, Some(id), None).await?,
-        None => None,
-    };
-    let owner = owner.ok_or(AppError::NotFound)?;
-    new.check(&owner)?;
-    let password_hash = password::hash_password(new.password).await?;
-    let mut tx = ops.db.begin().await?;
-    if db::account_tokens::take(&mut tx, purpose, &hash, now).await? != Some(owner.id) {
-        return Err(AppError::NotFound);
-    }
-    store(ops, tx, &owner, &password_hash, now).await?;
+    let (owner, mut tx) = set_through_link(ops, purpose, token, new, now).await?;
+    account_mails::queue_password_changed(&mut tx, &ops.config, &owner.email, now).await?;
+    tx.commit().await?;
     audit(ops, owner.id, AuditAction::PasswordReset, Outcome::Ok).await?;
     Ok(owner.id)
 }

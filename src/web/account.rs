@@ -75,6 +75,19 @@ impl AccountPage {
         })
     }
 
+    /// The page again with `why` on `field` (nothing was changed).
+    async fn refused(
+        state: &AppState,
+        actor: Actor,
+        field: &'static str,
+        why: String,
+    ) -> AppResult<Response> {
+        let mut errors = FieldErrors::default();
+        errors.add(field, why);
+        let page = AccountPage::load(state, actor, errors).await?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    }
+
     fn error_list(&self) -> Vec<(String, String)> {
         self.errors
             .in_order(&["current", "password", "confirm", "code"])
@@ -116,12 +129,7 @@ async fn change_password(
             page.changed = true;
             Ok(page.into_response())
         }
-        Err(AppError::Field(field, why)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(field, why);
-            let page = AccountPage::load(&state, actor, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(AppError::Field(field, why)) => AccountPage::refused(&state, actor, field, why).await,
         Err(e) => Err(e),
     }
 }
@@ -167,12 +175,7 @@ async fn renew_codes(
             }
             .into_response())
         }
-        Err(AppError::Field(field, why)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(field, why);
-            let page = AccountPage::load(&state, actor, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(AppError::Field(field, why)) => AccountPage::refused(&state, actor, field, why).await,
         Err(e) => Err(e),
     }
 }

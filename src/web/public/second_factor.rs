@@ -39,18 +39,16 @@ impl CodePage {
     }
 }
 
-/// The account waiting for its second step, or back to the login page.
-async fn waiting(session: &Session) -> AppResult<Result<AccountId, Response>> {
-    Ok(match session::second_step(session).await? {
-        Some(id) => Ok(id),
-        None => Err(Redirect::to("/login").into_response()),
-    })
+/// The account waiting for its second step; otherwise `Unauthenticated`,
+/// which sends back to the login page.
+async fn waiting(session: &Session) -> AppResult<AccountId> {
+    session::second_step(session)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }
 
 pub(super) async fn show_code(session: Session) -> AppResult<Response> {
-    if let Err(back) = waiting(&session).await? {
-        return Ok(back);
-    }
+    waiting(&session).await?;
     let page = CodePage {
         layout: public_layout(&session).await?,
         errors: FieldErrors::default(),
@@ -87,10 +85,7 @@ pub(super) async fn check_code(
     ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> AppResult<Response> {
-    let id = match waiting(&session).await? {
-        Ok(id) => id,
-        Err(back) => return Ok(back),
-    };
+    let id = waiting(&session).await?;
     let again = async |status: StatusCode, why: &str| -> AppResult<Response> {
         let mut errors = FieldErrors::default();
         errors.add("code", why);
@@ -172,10 +167,8 @@ pub(super) async fn show_enrol(
     State(state): State<AppState>,
     session: Session,
 ) -> AppResult<Response> {
-    match waiting(&session).await? {
-        Ok(id) => enrol_page(&state, &session, id, StatusCode::OK, FieldErrors::default()).await,
-        Err(back) => Ok(back),
-    }
+    let id = waiting(&session).await?;
+    enrol_page(&state, &session, id, StatusCode::OK, FieldErrors::default()).await
 }
 
 pub(super) async fn enrol(
@@ -184,10 +177,7 @@ pub(super) async fn enrol(
     ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> AppResult<Response> {
-    let id = match waiting(&session).await? {
-        Ok(id) => id,
-        Err(back) => return Ok(back),
-    };
+    let id = waiting(&session).await?;
     let mut errors = FieldErrors::default();
     if !allowed(&state, id, ip).await? {
         errors.add("code", TOO_MANY);
