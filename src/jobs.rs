@@ -1,5 +1,5 @@
 //! Background work, run inside `vigie serve` or alone by `vigie worker`:
-//! overdue reports, mail delivery, the hourly retention purge. Every job is
+//! overdue reports, mail delivery, statistics, the hourly retention purge. Every job is
 //! safe with several processes running it (`FOR UPDATE SKIP LOCKED`).
 
 use std::sync::Arc;
@@ -59,6 +59,9 @@ pub async fn run(
         }
         if let Err(e) = crate::ops::files::delete_pending(&pool, storage.as_ref(), now).await {
             tracing::error!(error = %e, "pending deletions error");
+        }
+        if let Err(e) = db::statistics::refresh(&pool).await {
+            tracing::error!(error = %e, "statistics refresh error");
         }
         match db::purge::last_run(&pool).await {
             Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {

@@ -82,6 +82,7 @@ impl QueueDelays {
                 60 * number("QUEUE_DANGER_UNCLAIMED_MINUTES", 60)?,
             ),
             request_days: number("PLATFORM_REQUEST_OVERDUE_DAYS", 7)? as i32,
+            service: Duration::from_secs(3600 * number("QUEUE_SERVICE_HOURS", 72)?),
             question_days: number("QUESTION_REMINDER_DAYS", 3)? as i32,
         })
     }

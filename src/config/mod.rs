@@ -76,6 +76,8 @@ pub struct QueueDelays {
     pub danger_unclaimed: Duration,
     /// A platform request without outcome for longer (days).
     pub request_days: i32,
+    /// A case in the helpline's hands for longer, on its service clock.
+    pub service: Duration,
     /// A question of the helpline the school leaves unanswered for longer
     /// is flagged on its dashboard and reminded once by mail (days).
     pub question_days: i32,
@@ -311,6 +313,7 @@ impl Config {
                 unclaimed: Duration::from_secs(24 * 3600),
                 danger_unclaimed: Duration::from_secs(3600),
                 request_days: 7,
+                service: Duration::from_secs(72 * 3600),
                 question_days: 3,
             },
             reports: ReportSettings {

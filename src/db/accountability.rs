@@ -1,11 +1,14 @@
 //! How platforms answered the helpline's requests (the view a trusted
 //! flagger reports under the EU Digital Services Act): per platform and
-//! kind of request, in a period of sending. Counts and delays only.
+//! kind of request, in a period of sending. Counts and delays only, read
+//! from the rollup the purge never touches (`db::statistics`); the late
+//! ones among those still pending are counted live.
 
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
-use crate::domain::case::RequestKind;
+use crate::domain::case::{RequestKind, RequestOutcome};
+use crate::domain::histogram::percentile;
 
 /// One platform and kind of request in a period.
 pub struct PlatformRow {
@@ -32,6 +35,21 @@ pub struct PlatformRow {
 }
 
 impl PlatformRow {
+    fn empty(platform: String, kind: RequestKind) -> PlatformRow {
+        PlatformRow {
+            platform,
+            kind,
+            sent: 0,
+            done: 0,
+            refused: 0,
+            no_answer: 0,
+            pending: 0,
+            pending_late: 0,
+            median_days: None,
+            p90_days: None,
+        }
+    }
+
     /// Share of `n` among the requests sent, in whole percent.
     pub fn share(&self, n: &i64) -> i64 {
         if self.sent == 0 {
@@ -42,8 +60,9 @@ impl PlatformRow {
     }
 }
 
-/// Requests sent from `from` to `until` (excluded), by platform and kind;
-/// pending ones older than `late_days` on `today` counted as late.
+/// Requests sent from `from` to `until` (excluded; first days of months),
+/// by platform and kind; pending ones older than `late_days` on `today`
+/// counted as late.
 pub async fn by_platform(
     pool: &PgPool,
     from: NaiveDate,
@@ -51,28 +70,67 @@ pub async fn by_platform(
     late_days: i32,
     today: NaiveDate,
 ) -> sqlx::Result<Vec<PlatformRow>> {
-    sqlx::query_as!(
-        PlatformRow,
-        r#"select t.platform, r.kind as "kind: RequestKind",
-                  count(*) as "sent!",
-                  count(*) filter (where r.outcome = 'done') as "done!",
-                  count(*) filter (where r.outcome = 'refused') as "refused!",
-                  count(*) filter (where r.outcome = 'no_answer') as "no_answer!",
-                  count(*) filter (where r.outcome = 'pending') as "pending!",
-                  count(*) filter (where r.outcome = 'pending' and r.sent_on < $4::date - $3::int) as "pending_late!",
-                  percentile_cont(0.5) within group (order by (r.outcome_on - r.sent_on))
-                      filter (where r.outcome in ('done', 'refused') and r.outcome_on is not null) as median_days,
-                  percentile_cont(0.9) within group (order by (r.outcome_on - r.sent_on))
-                      filter (where r.outcome in ('done', 'refused') and r.outcome_on is not null) as p90_days
+    let counted = sqlx::query!(
+        r#"select platform as "platform!", kind as "kind!: RequestKind",
+                  outcome as "outcome!: RequestOutcome", days::bigint as "days!",
+                  sum(requests)::bigint as "n!"
+           from stat_requests where month >= $1 and month < $2
+           group by 1, 2, 3, 4 having sum(requests) > 0"#,
+        from as NaiveDate,
+        until as NaiveDate
+    )
+    .fetch_all(pool)
+    .await?;
+    let late = sqlx::query!(
+        r#"select t.platform, r.kind as "kind!: RequestKind", count(*) as "n!"
            from platform_requests r join online_targets t on t.id = r.target_id
-           where r.sent_on >= $1 and r.sent_on < $2
-           group by t.platform, r.kind
-           order by count(*) desc, t.platform, r.kind"#,
+           where r.outcome = 'pending' and r.sent_on >= $1 and r.sent_on < $2
+             and r.sent_on < $4::date - $3::int
+           group by 1, 2"#,
         from as NaiveDate,
         until as NaiveDate,
         late_days,
         today as NaiveDate
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    let mut rows: Vec<PlatformRow> = Vec::new();
+    let mut answered: Vec<Vec<(i64, i64)>> = Vec::new();
+    for c in counted {
+        let i = match rows
+            .iter()
+            .position(|r| r.platform == c.platform && r.kind == c.kind)
+        {
+            Some(i) => i,
+            None => {
+                rows.push(PlatformRow::empty(c.platform.clone(), c.kind));
+                answered.push(Vec::new());
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[i];
+        row.sent += c.n;
+        match c.outcome {
+            RequestOutcome::Done => row.done += c.n,
+            RequestOutcome::Refused => row.refused += c.n,
+            RequestOutcome::NoAnswer => row.no_answer += c.n,
+            RequestOutcome::Pending => row.pending += c.n,
+        }
+        if matches!(c.outcome, RequestOutcome::Done | RequestOutcome::Refused) && c.days >= 0 {
+            answered[i].push((c.days, c.n));
+        }
+    }
+    for (row, days) in rows.iter_mut().zip(&answered) {
+        row.median_days = percentile(days, 0.5);
+        row.p90_days = percentile(days, 0.9);
+        row.pending_late = late
+            .iter()
+            .filter(|l| l.platform == row.platform && l.kind == row.kind)
+            .map(|l| l.n)
+            .sum();
+    }
+    rows.sort_by(|a, b| {
+        (b.sent, &a.platform, a.kind.code()).cmp(&(a.sent, &b.platform, b.kind.code()))
+    });
+    Ok(rows)
 }

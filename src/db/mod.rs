@@ -23,6 +23,7 @@ pub mod report_thread;
 pub mod reports;
 pub mod school_figures;
 pub mod schools;
+pub mod statistics;
 pub mod stats;
 pub mod supervision;
 pub mod system;

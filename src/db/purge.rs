@@ -90,6 +90,13 @@ async fn purge_cases(
     )
     .fetch_all(&mut **tx)
     .await?;
+    let report_ids: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        "select id from reports where case_id = any($1) for update",
+        &ids
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    super::statistics::fold_purged(tx, &ids, &report_ids).await?;
     let mut keys: Vec<String> = sqlx::query_scalar!(
         "select storage_key from evidence where case_id = any($1)",
         &ids
@@ -129,24 +136,26 @@ async fn purge_undecided_reports(
     now: DateTime<Utc>,
     r: &Retention,
 ) -> sqlx::Result<(i64, Vec<String>)> {
-    let keys: Vec<String> = sqlx::query_scalar!(
-        r#"delete from report_evidence where report_id in
-             (select id from reports where status = 'received'
-                and created_at < $1::timestamptz - make_interval(days => $2::int))
-           returning storage_key"#,
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        r#"select id from reports where status = 'received'
+             and created_at < $1::timestamptz - make_interval(days => $2::int)
+           for update skip locked"#,
         now as DateTime<Utc>,
         r.undecided_report_days
     )
     .fetch_all(&mut **tx)
     .await?;
-    let reports = sqlx::query!(
-        "delete from reports where status = 'received' and created_at < $1::timestamptz - make_interval(days => $2::int)",
-        now as DateTime<Utc>,
-        r.undecided_report_days
+    super::statistics::fold_purged(tx, &[], &ids).await?;
+    let keys: Vec<String> = sqlx::query_scalar!(
+        "delete from report_evidence where report_id = any($1) returning storage_key",
+        &ids
     )
-    .execute(&mut **tx)
-    .await?
-    .rows_affected() as i64;
+    .fetch_all(&mut **tx)
+    .await?;
+    let reports = sqlx::query!("delete from reports where id = any($1)", &ids)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected() as i64;
     Ok((reports, keys))
 }
 

@@ -116,6 +116,9 @@ pub struct QueueRow {
     pub unclaimed_overdue: bool,
     /// A platform request waits for an answer past the delay.
     pub request_overdue: bool,
+    /// In the helpline's hands for longer than the delay, on its service
+    /// clock (paused while the school or a platform is waited for).
+    pub service_overdue: bool,
 }
 
 impl QueueRow {
@@ -192,7 +195,8 @@ pub async fn list(
                   q.last_activity_at as "last_activity_at!: DateTime<Utc>",
                   (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
                       case when q.urgency = 'danger' then $13::float8 else $14::float8 end)) as "unclaimed_overdue!",
-                  coalesce(q.pending_since < current_date - $15::int, false) as "request_overdue!"
+                  coalesce(q.pending_since < current_date - $15::int, false) as "request_overdue!",
+                  (q.status = 'in_progress' and q.service_clock > $17::bigint) as "service_overdue!"
            from queue_rows q
            where q.status = any($1)
              and ($2::urgency is null or q.urgency = $2)
@@ -220,7 +224,8 @@ pub async fn list(
         delays.danger_unclaimed.as_secs_f64(),
         delays.unclaimed.as_secs_f64(),
         delays.request_days,
-        QUEUE_PAGE
+        QUEUE_PAGE,
+        delays.service.as_secs() as i64
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -241,7 +246,8 @@ async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<Que
                   q.last_activity_at as "last_activity_at!: DateTime<Utc>",
                   (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
                       case when q.urgency = 'danger' then $2::float8 else $3::float8 end)) as "unclaimed_overdue!",
-                  coalesce(q.pending_since < current_date - $4::int, false) as "request_overdue!"
+                  coalesce(q.pending_since < current_date - $4::int, false) as "request_overdue!",
+                  (q.status = 'in_progress' and q.service_clock > $6::bigint) as "service_overdue!"
            from queue_rows q
            where q.status = any($1)
            order by (q.urgency <> 'danger'), q.referred_at, q.id
@@ -250,7 +256,8 @@ async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<Que
         delays.danger_unclaimed.as_secs_f64(),
         delays.unclaimed.as_secs_f64(),
         delays.request_days,
-        QUEUE_PAGE
+        QUEUE_PAGE,
+        delays.service.as_secs() as i64
     )
     .fetch_all(pool)
     .await

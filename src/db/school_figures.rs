@@ -1,6 +1,7 @@
 //! A school's own figures for its leadership: its cases per month over
 //! three years, by platform and kind of harassment, and how many were
-//! referred. Counts only; the page masks small ones.
+//! referred. Counts only, read from the rollups the purge never touches
+//! (`db::statistics`); the page masks small ones.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
@@ -27,22 +28,13 @@ pub async fn per_month(
     sqlx::query_as!(
         Month,
         r#"with bounds as (
-               select date_trunc('month', ($2::timestamptz) at time zone 'Europe/Paris') as this_month
-           ),
-           series as (
-               select (this_month - make_interval(months => n))::date as first
-               from bounds, generate_series(0, $3 - 1) as n
-           ),
-           counted as (
-               select (date_trunc('month', c.created_at at time zone 'Europe/Paris'))::date as first, count(*) as cases
-               from cases c, bounds
-               where c.school_id = any($1)
-                 and c.created_at >= (this_month - make_interval(months => $3 - 1)) at time zone 'Europe/Paris'
-               group by 1
+               select date_trunc('month', ($2::timestamptz) at time zone 'Europe/Paris')::date as this_month
            )
-           select s.first as "first!: NaiveDate", coalesce(c.cases, 0) as "cases!"
-           from series s left join counted c using (first)
-           order by s.first"#,
+           select m.first::date as "first!: NaiveDate", coalesce(sum(s.cases), 0)::bigint as "cases!"
+           from bounds,
+                generate_series(this_month - make_interval(months => $3 - 1), this_month, interval '1 month') as m(first)
+           left join stat_school_months s on s.school_id = any($1) and s.month = m.first::date
+           group by m.first order by m.first"#,
         schools,
         now as DateTime<Utc>,
         MONTHS
@@ -67,17 +59,17 @@ pub struct Totals {
 /// The totals of `schools`.
 pub async fn totals(pool: &PgPool, schools: &[Uuid]) -> sqlx::Result<Totals> {
     let head = sqlx::query!(
-        r#"select count(*) as "cases!", count(*) filter (where referred_at is not null) as "referred!"
-           from cases where school_id = any($1)"#,
+        r#"select coalesce(sum(cases), 0)::bigint as "cases!",
+                  coalesce(sum(cases) filter (where referred), 0)::bigint as "referred!"
+           from stat_school_months where school_id = any($1)"#,
         schools
     )
     .fetch_one(pool)
     .await?;
     let rows = sqlx::query!(
-        r#"select 'platform' as "dim!", p as "code!", count(*) as "n!"
-           from cases, unnest(platforms) as p where school_id = any($1) group by p
-           union all
-           select 'kind', k, count(*) from cases, unnest(kinds) as k where school_id = any($1) group by k
+        r#"select dim as "dim!", code as "code!", sum(cases)::bigint as "n!"
+           from stat_school_tags where school_id = any($1)
+           group by dim, code having sum(cases) > 0
            order by 1, 3 desc, 2"#,
         schools
     )

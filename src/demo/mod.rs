@@ -4,6 +4,7 @@
 use anyhow::Context;
 use sqlx::PgPool;
 
+mod history;
 mod screenshot;
 mod work;
 
@@ -195,7 +196,8 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
                       case when status in ('in_progress', 'awaiting_school', 'returned') or (status = 'closed' and r_ref < 0.4)
                            then agents.ids[1 + i % array_length(agents.ids, 1)] end,
                       case when status in ('in_progress', 'awaiting_school', 'returned') or (status = 'closed' and r_ref < 0.4)
-                           then now() - make_interval(days => age_days) + make_interval(hours => 5) end,
+                           then now() - make_interval(days => age_days) + make_interval(hours => 2)
+                                + make_interval(mins => (30 + power(r_urgency, 3) * 2880)::int) end,
                       case when status = 'closed' then now() - make_interval(days => age_days) + make_interval(days => 20) end,
                       case when status = 'closed' then (array['resolved', 'sanctioned', 'judicial', 'no_follow_up'])[1 + i % 4] end
                from shaped, agents, sch"#,
@@ -207,8 +209,7 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
         done += n as u64;
         tracing::info!(done, "cases generated");
     }
-    // One opening event per generated case, and a platform request (with its
-    // target) for the cases the helpline works on now.
+    // One opening event per generated case.
     let mut tx = pool.begin().await?;
     sqlx::query!(
         r#"insert into case_events (case_id, kind, data, created_at)
@@ -217,22 +218,9 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        r#"with t as (
-               insert into online_targets (id, case_id, platform, target, added_at)
-               select gen_random_uuid(), c.id, c.platforms[1], 'https://exemple.invalid/compte/' || left(c.id::text, 8), c.claimed_at
-               from cases c
-               where c.status = 'in_progress' and not exists (select 1 from online_targets o where o.case_id = c.id)
-               returning id, case_id, added_at
-           )
-           insert into platform_requests (id, case_id, target_id, kind, sent_on, outcome)
-           select gen_random_uuid(), t.case_id, t.id, 'account_closure', t.added_at::date,
-                  case when random() < 0.5 then 'pending' else 'done' end::request_outcome
-           from t"#
-    )
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
+    history::add(pool).await?;
+    crate::db::statistics::fold_new(pool).await?;
     sqlx::query!("analyze").execute(pool).await?;
     Ok(())
 }

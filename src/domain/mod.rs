@@ -6,6 +6,7 @@ pub mod correction;
 pub mod deadline;
 pub mod followup;
 pub mod format;
+pub mod histogram;
 pub mod holidays;
 pub mod ids;
 pub mod school_csv;

@@ -551,8 +551,9 @@ async fn whole_procedure(javascript: bool, label: &str) {
 }
 
 /// Pages the other browser tests check with axe.
-const ELSEWHERE: [&str; 21] = [
+const ELSEWHERE: [&str; 22] = [
     "platforms",
+    "admin-statistics",
     "school-figures",
     "supervision",
     "admin-school",
@@ -614,6 +615,7 @@ async fn triage_and_administration_pages_pass_axe() {
         ("/admin/accounts", "admin-accounts"),
         ("/admin/mail", "admin-mail"),
         ("/admin/audit", "admin-audit"),
+        ("/admin/statistiques", "admin-statistics"),
         ("/admin", "admin-overview"),
         ("/verification", "verification"),
         ("/compte", "account"),

@@ -390,6 +390,11 @@ impl TestApp {
         b
     }
 
+    /// Folds every change into the statistics, as the background jobs do.
+    pub async fn refresh_statistics(&self) {
+        vigie::db::statistics::refresh(&self.db).await.unwrap();
+    }
+
     /// A new browser (empty cookie jar).
     pub fn browser(&self) -> Browser {
         Browser::at(&self.base)

@@ -156,6 +156,7 @@ async fn platforms_answers_are_counted_per_platform_and_request_with_their_delay
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     }
 
+    app.refresh_statistics().await;
     let period = format!(
         "annee={}&mois={}",
         chrono::Datelike::year(&sent),
@@ -254,6 +255,7 @@ async fn a_school_sees_its_own_figures_with_small_counts_masked() {
                 .await;
         }
     }
+    app.refresh_statistics().await;
     let page = school.get("/school/chiffres").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(

@@ -5,6 +5,7 @@ mod audit;
 mod invitations;
 mod lists;
 mod schools;
+mod statistics;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -37,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/schools/{id}/close", post(schools::close))
         .route("/admin/schools/{id}/reopen", post(schools::reopen))
         .route("/admin/audit", get(audit::trail))
+        .route("/admin/statistiques", get(statistics::show))
+        .route("/admin/statistiques.csv", get(statistics::csv))
         .route("/admin/accounts", get(lists::accounts))
         .route(
             "/admin/accounts/new",

@@ -61,6 +61,10 @@ pub const AXE_CHECKED_PAGES: &[(&str, &str)] = &[
     ("admin-mail", "Administration : courriels"),
     ("admin-audit", "Administration : journal d'audit"),
     (
+        "admin-statistics",
+        "Administration : statistiques (graphiques, tableaux)",
+    ),
+    (
         "admin-overview",
         "Administration : vue d'ensemble et intégrité des pièces",
     ),

@@ -1,0 +1,413 @@
+//! National and académie statistics for administrators, read from the
+//! rollups the purge never touches: cases per month over three years, and
+//! for a year the cases by académie, platform, kind, school type, victim,
+//! urgency, origin and outcome, the share referred, the helpline's delays
+//! (median and 90th percentile, on its service clock) and what became of
+//! public reports. Charts drawn on the server, tables, CSV; every count of
+//! 1 to 4 shown as "< 5".
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::statistics::{self, Count, MONTHS, Month, Period};
+use crate::domain::case::{
+    CaseOutcome, HarassmentKind, Platform, ReporterKind, Urgency, VictimKind,
+};
+use crate::domain::format::small_count;
+use crate::domain::histogram::percentile;
+use crate::error::AppResult;
+use crate::web::charts::{BarChart, csv_download};
+use crate::web::extract::Admin;
+use crate::web::layout::Layout;
+
+/// `annee` (default this year) and `academie` (default: all those managed).
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    #[serde(default)]
+    annee: String,
+    #[serde(default)]
+    academie: String,
+}
+
+/// What the page covers.
+struct Choice {
+    year: i32,
+    years: Vec<i32>,
+    /// The académie chosen, if one.
+    academie: Option<String>,
+    /// Those one may choose.
+    options: Vec<String>,
+    /// The académies counted (`None`: the whole country).
+    counted: Option<Vec<String>>,
+}
+
+async fn choice(
+    state: &AppState,
+    admin: &Admin,
+    q: &StatsQuery,
+    today: NaiveDate,
+) -> AppResult<Choice> {
+    let scope = admin.scope();
+    let options = match scope.academies() {
+        None => crate::db::queue::academies(&state.db).await?,
+        Some(mine) => mine.to_vec(),
+    };
+    let academie = options.iter().find(|a| **a == q.academie).cloned();
+    let counted = match (&academie, scope.academies()) {
+        (Some(a), _) => Some(vec![a.clone()]),
+        (None, mine) => mine.map(<[String]>::to_vec),
+    };
+    let year = q
+        .annee
+        .parse()
+        .ok()
+        .filter(|y| (today.year() - 2..=today.year()).contains(y))
+        .unwrap_or(today.year());
+    Ok(Choice {
+        year,
+        years: (today.year() - 2..=today.year()).rev().collect(),
+        academie,
+        options,
+        counted,
+    })
+}
+
+fn first_of(y: i32, m: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month")
+}
+
+/// Everything counted.
+struct Figures {
+    months: Vec<Month>,
+    counts: Vec<Count>,
+    delays: Vec<(String, i64, i64)>,
+    reports: Vec<Count>,
+    refreshed_at: DateTime<Utc>,
+}
+
+async fn figures(state: &AppState, c: &Choice, today: NaiveDate) -> AppResult<Figures> {
+    let this_month = first_of(today.year(), today.month());
+    let chart = Period {
+        from: this_month - chrono::Months::new(MONTHS as u32 - 1),
+        until: this_month + chrono::Months::new(1),
+    };
+    let year = Period {
+        from: first_of(c.year, 1),
+        until: first_of(c.year + 1, 1),
+    };
+    let a = c.counted.as_deref();
+    let db = &state.db;
+    let (months, counts, delays, reports, refreshed_at) = tokio::try_join!(
+        statistics::per_month(db, a, chart),
+        statistics::breakdown(db, a, year),
+        statistics::delays(db, a, year),
+        statistics::reports(db, a, year),
+        statistics::refreshed_at(db),
+    )?;
+    Ok(Figures {
+        months,
+        counts,
+        delays,
+        reports,
+        refreshed_at,
+    })
+}
+
+/// The French label of a value of a dimension.
+fn label(dim: &str, code: &str) -> String {
+    match (dim, code) {
+        ("school_type", "college") => "Collège".into(),
+        ("school_type", "lycee") => "Lycée".into(),
+        ("school_type", "ecole") => "École".into(),
+        ("school_type", _) => "Autre".into(),
+        ("victim_kind", c) => VictimKind::label_of(c).into(),
+        ("urgency", c) => Urgency::label_of(c).into(),
+        ("origin", "school") => "L'établissement".into(),
+        ("origin", c) => ReporterKind::label_of(c).into(),
+        ("outcome", "") => "En cours".into(),
+        ("outcome", c) => CaseOutcome::label_of(c).into(),
+        ("referred", "true") => "Transmis à e-Enfance".into(),
+        ("referred", _) => "Non transmis".into(),
+        ("platform", c) => Platform::label_of(c).into(),
+        ("kind", c) => HarassmentKind::label_of(c).into(),
+        (_, c) => c.into(),
+    }
+}
+
+/// The dimensions shown as tables, with their captions.
+const TABLES: [(&str, &str); 9] = [
+    ("academie", "Par académie"),
+    (
+        "platform",
+        "Par plateforme (un dossier peut en citer plusieurs)",
+    ),
+    (
+        "kind",
+        "Par forme de harcèlement (un dossier peut en citer plusieurs)",
+    ),
+    ("school_type", "Par type d'établissement"),
+    ("victim_kind", "Par victime"),
+    ("urgency", "Par urgence"),
+    ("origin", "Par origine (qui a signalé)"),
+    ("outcome", "Par issue"),
+    ("referred", "Transmission à e-Enfance"),
+];
+
+/// One table: its id, caption and rows (label, count shown).
+pub struct Table {
+    id: &'static str,
+    caption: &'static str,
+    rows: Vec<(String, String)>,
+}
+
+/// A delay: what, how many cases measured, median and 90th percentile.
+pub struct Delay {
+    what: &'static str,
+    cases: String,
+    median: String,
+    p90: String,
+}
+
+/// A share in whole percent, unless a part is a small count.
+fn share(part: i64, total: i64) -> Option<i64> {
+    let small = |n: i64| (1..=4).contains(&n);
+    (total > 0 && !small(part) && !small(total - part)).then(|| (part * 100 + total / 2) / total)
+}
+
+fn sum(counts: &[Count], dim: &str, code: Option<&str>) -> i64 {
+    counts
+        .iter()
+        .filter(|c| c.dim == dim && code.is_none_or(|k| c.code == k))
+        .map(|c| c.n)
+        .sum()
+}
+
+fn delays(rows: &[(String, i64, i64)]) -> Vec<Delay> {
+    [
+        ("claim", "De la transmission à la prise en charge"),
+        ("return", "De la transmission au retour à l'établissement"),
+    ]
+    .into_iter()
+    .map(|(measure, what)| {
+        let counts: Vec<(i64, i64)> = rows
+            .iter()
+            .filter(|r| r.0 == measure)
+            .map(|r| (r.1, r.2))
+            .collect();
+        let shown = |p: f64| {
+            percentile(&counts, p).map_or("—".to_owned(), |m| {
+                crate::domain::format::duration(chrono::TimeDelta::minutes(m.round() as i64))
+            })
+        };
+        Delay {
+            what,
+            cases: small_count(counts.iter().map(|c| c.1).sum()),
+            median: shown(0.5),
+            p90: shown(0.9),
+        }
+    })
+    .collect()
+}
+
+/// What became of the public reports: (label, count shown, share).
+fn report_lines(r: &[Count]) -> Vec<(String, String, Option<i64>)> {
+    let total = sum(r, "status", None);
+    let line = |label: &str, n: i64| (label.to_owned(), small_count(n), share(n, total));
+    vec![
+        ("Signalements reçus".to_owned(), small_count(total), None),
+        line("Dossier ouvert", sum(r, "status", Some("case_opened"))),
+        line(
+            "Écartés par l'établissement",
+            sum(r, "status", Some("declined")),
+        ),
+        line("En attente de décision", sum(r, "status", Some("received"))),
+        line(
+            "Délai de l'établissement dépassé",
+            sum(r, "overdue", Some("true")),
+        ),
+    ]
+}
+
+/// The page.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/statistics.html")]
+pub struct StatisticsPage {
+    layout: Layout,
+    /// "la France entière", "l'académie de Lyon"…
+    scope_label: String,
+    year: i32,
+    years: Vec<i32>,
+    academie: Option<String>,
+    options: Vec<String>,
+    /// Whether the administrator is national (links to the helpline's pages).
+    national: bool,
+    total: String,
+    referred: String,
+    referred_share: Option<i64>,
+    months: Vec<(String, String, String)>,
+    month_chart: BarChart,
+    charts: Vec<BarChart>,
+    tables: Vec<Table>,
+    delays: Vec<Delay>,
+    reports: Vec<(String, String, Option<i64>)>,
+    refreshed_at: DateTime<Utc>,
+    query: String,
+}
+
+fn month_label(m: &Month) -> String {
+    m.first.format("%m/%Y").to_string()
+}
+
+fn bar_chart(id: &'static str, title: String, counts: &[Count], dim: &str) -> BarChart {
+    BarChart {
+        id,
+        title,
+        series: vec!["Dossiers"],
+        groups: counts
+            .iter()
+            .filter(|c| c.dim == dim)
+            .map(|c| (label(dim, &c.code), vec![c.n]))
+            .collect(),
+        mask_small: true,
+    }
+}
+
+fn tables(counts: &[Count], national: bool) -> Vec<Table> {
+    TABLES
+        .into_iter()
+        .filter(|(dim, _)| national || *dim != "academie")
+        .map(|(dim, caption)| Table {
+            id: dim,
+            caption,
+            rows: counts
+                .iter()
+                .filter(|c| c.dim == dim)
+                .map(|c| (label(dim, &c.code), small_count(c.n)))
+                .collect(),
+        })
+        .collect()
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<StatsQuery>,
+) -> AppResult<StatisticsPage> {
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let c = choice(&state, &admin, &q, today).await?;
+    let f = figures(&state, &c, today).await?;
+    let national = c.counted.is_none();
+    let scope_label = match (&c.academie, &c.counted) {
+        (Some(a), _) => format!("l'académie {a}"),
+        (None, None) => "la France entière".to_owned(),
+        (None, Some(list)) => format!("vos académies ({})", list.join(", ")),
+    };
+    let total = sum(&f.counts, "referred", None);
+    let referred = sum(&f.counts, "referred", Some("true"));
+    let month_chart = BarChart {
+        id: "mois",
+        title: format!("Dossiers ouverts et transmis par mois, {MONTHS} derniers mois"),
+        series: vec!["Dossiers ouverts", "Transmis à e-Enfance"],
+        groups: f
+            .months
+            .iter()
+            .map(|m| (month_label(m), vec![m.cases, m.referred]))
+            .collect(),
+        mask_small: true,
+    };
+    let mut charts = Vec::new();
+    if national {
+        let title = format!("Dossiers par académie, {}", c.year);
+        charts.push(bar_chart("academies", title, &f.counts, "academie"));
+    }
+    let title = format!("Dossiers par plateforme citée, {}", c.year);
+    charts.push(bar_chart("plateformes", title, &f.counts, "platform"));
+    let title = format!("Dossiers par forme de harcèlement, {}", c.year);
+    charts.push(bar_chart("formes", title, &f.counts, "kind"));
+    Ok(StatisticsPage {
+        layout: Layout::for_actor(&admin.0),
+        scope_label,
+        query: query_string(c.year, c.academie.as_deref()),
+        year: c.year,
+        years: c.years,
+        academie: c.academie,
+        options: c.options,
+        national: admin.scope().national(),
+        total: small_count(total),
+        referred: small_count(referred),
+        referred_share: share(referred, total),
+        months: f
+            .months
+            .iter()
+            .map(|m| {
+                (
+                    month_label(m),
+                    small_count(m.cases),
+                    small_count(m.referred),
+                )
+            })
+            .collect(),
+        month_chart,
+        charts,
+        tables: tables(&f.counts, national),
+        delays: delays(&f.delays),
+        reports: report_lines(&f.reports),
+        refreshed_at: f.refreshed_at,
+    })
+}
+
+fn query_string(year: i32, academie: Option<&str>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("annee", &year.to_string());
+    if let Some(a) = academie {
+        q.append_pair("academie", a);
+    }
+    q.finish()
+}
+
+pub(super) async fn csv(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(q): Query<StatsQuery>,
+) -> AppResult<Response> {
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let c = choice(&state, &admin, &q, today).await?;
+    let f = figures(&state, &c, today).await?;
+    let mut out = String::from("rubrique;valeur;nombre\r\n");
+    let mut line = |a: &str, b: &str, n: String| out.push_str(&format!("{a};{b};{n}\r\n"));
+    for m in &f.months {
+        let month = m.first.format("%Y-%m").to_string();
+        line("dossiers par mois", &month, small_count(m.cases));
+        line("transmis par mois", &month, small_count(m.referred));
+    }
+    let national = c.counted.is_none();
+    for (dim, _) in TABLES
+        .into_iter()
+        .filter(|(d, _)| national || *d != "academie")
+    {
+        for x in f.counts.iter().filter(|x| x.dim == dim) {
+            line(
+                &format!("{dim} {}", c.year),
+                &label(dim, &x.code),
+                small_count(x.n),
+            );
+        }
+    }
+    for d in delays(&f.delays) {
+        line(&format!("délai médian {}", c.year), d.what, d.median);
+        line(&format!("délai 90e centile {}", c.year), d.what, d.p90);
+    }
+    for (what, n, _) in report_lines(&f.reports) {
+        line(&format!("signalements {}", c.year), &what, n);
+    }
+    Ok(csv_download(&format!("statistiques-{}.csv", c.year), out))
+}
