@@ -138,6 +138,25 @@ mod tests {
     }
 
     #[test]
+    fn easter_based_holidays_of_2027_and_2028() {
+        // (Good Friday, Easter Monday, Ascension, Whit Monday).
+        for (good_friday, monday, ascension, whit_monday) in [
+            ("2027-03-26", "2027-03-29", "2027-05-06", "2027-05-17"),
+            ("2028-04-14", "2028-04-17", "2028-05-25", "2028-06-05"),
+        ] {
+            for day in [monday, ascension, whit_monday] {
+                assert!(Calendar::National.is_holiday(d(day)), "{day}");
+                assert!(Calendar::AlsaceMoselle.is_holiday(d(day)), "{day}");
+            }
+            assert!(Calendar::AlsaceMoselle.is_holiday(d(good_friday)));
+            assert!(!Calendar::National.is_holiday(d(good_friday)));
+            // The days around are working days.
+            let after = d(ascension) + TimeDelta::days(1);
+            assert!(!Calendar::National.is_holiday(after), "{after}");
+        }
+    }
+
+    #[test]
     fn local_holidays_follow_the_uai() {
         assert_eq!(Calendar::of_uai("0670001A"), Calendar::AlsaceMoselle);
         assert_eq!(Calendar::of_uai("0571234B"), Calendar::AlsaceMoselle);

@@ -81,6 +81,7 @@ async fn the_texts_state_the_delays_configured() {
             c.retention.closed_with_follow_up_days = 730;
             c.reports.due_working_days = 3;
             c.reports.danger_due_hours = 2;
+            c.queue.question_days = 5;
         },
         None,
     )
@@ -94,7 +95,9 @@ async fn the_texts_state_the_delays_configured() {
     );
     let guide = anyone.get("/guide").await.text("main");
     assert!(
-        guide.contains("sous 3 jours ouvrés") && guide.contains("2 heures en cas de danger"),
+        guide.contains("sous 3 jours ouvrés")
+            && guide.contains("2 heures en cas de danger")
+            && guide.contains("Sans réponse sous 5 jours"),
         "{guide}"
     );
     let (b, _) = app.head_teacher("0691664K").await;

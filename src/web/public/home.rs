@@ -207,6 +207,8 @@ pub struct GuidePage {
     layout: Layout,
     due_working_days: u32,
     danger_due_hours: u32,
+    /// Days after which an unanswered question of e-Enfance is reminded.
+    question_days: i32,
 }
 
 pub(super) async fn guide(State(state): State<AppState>, session: Session) -> AppResult<GuidePage> {
@@ -214,6 +216,7 @@ pub(super) async fn guide(State(state): State<AppState>, session: Session) -> Ap
         layout: public_layout(&session).await?,
         due_working_days: state.config.reports.due_working_days,
         danger_due_hours: state.config.reports.danger_due_hours,
+        question_days: state.config.queue.question_days,
     })
 }
 
