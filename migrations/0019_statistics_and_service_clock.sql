@@ -239,7 +239,9 @@ select c.id as case_id, c.school_id,
        coalesce(r.reporter_kind::text, case when c.report_id is null then 'school' else 'unknown' end) as origin,
        c.referred_at is not null as referred,
        case when c.status = 'closed' then coalesce(c.outcome, '') else '' end as outcome,
-       c.platforms, c.kinds,
+       -- A platform or kind named twice counts once.
+       array(select distinct p from unnest(c.platforms) as p order by p) as platforms,
+       array(select distinct k from unnest(c.kinds) as k order by k) as kinds,
        stat_bucket(case when c.claimed_at is not null and c.referred_at is not null
                         then extract(epoch from c.claimed_at - c.referred_at)::bigint / 60 end) as claim_minutes,
        stat_bucket(c.returned_service_seconds / 60) as return_minutes

@@ -52,7 +52,7 @@ pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
                                     status, decided_at, case_id, due_at, created_at, last_activity_at)
                select gen_random_uuid(), 'S' || to_char(c.created_at, 'YYYY') || '-' || reference_number(nextval('report_reference_seq')),
                       c.school_id,
-                      (array['parent', 'parent', 'pupil_victim', 'staff_victim', 'witness'])[1 + (random() * 4.999)::int]::reporter_kind,
+                      (array['parent', 'parent', 'pupil_victim', 'staff_victim', 'witness'])[1 + floor(random() * 5)::int]::reporter_kind,
                       c.urgency = 'danger', 'Signalement de démonstration.', sha256(gen_random_uuid()::text::bytea),
                       'case_opened', c.created_at, c.id, c.created_at + interval '3 days',
                       c.created_at - interval '1 day', c.created_at
@@ -74,7 +74,7 @@ pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
                                 status, decided_at, decline_reason, due_at, overdue_notified_at, created_at, last_activity_at)
            select gen_random_uuid(), 'S' || to_char(now() - make_interval(days => age_days), 'YYYY') || '-' || reference_number(nextval('report_reference_seq')),
                   sch.ids[1 + (i * 7919) % array_length(sch.ids, 1)],
-                  (array['parent', 'pupil_victim', 'witness'])[1 + (r * 2.999)::int]::reporter_kind,
+                  (array['parent', 'pupil_victim', 'witness'])[1 + floor(r * 3)::int]::reporter_kind,
                   r < 0.03, 'Signalement de démonstration.', sha256(gen_random_uuid()::text::bytea),
                   case when r < 0.7 then 'declined' else 'received' end::report_status,
                   case when r < 0.7 then now() - make_interval(days => age_days) + interval '2 days' end,

@@ -368,3 +368,41 @@ async fn the_service_clock_pauses_for_the_school_and_the_platforms() {
             .unwrap();
     assert_eq!(minutes, 80 * 60);
 }
+
+#[tokio::test]
+async fn rollups_of_generated_data_and_later_changes_equal_a_recount() {
+    let app = TestApp::spawn().await;
+    vigie::demo::generate(&app.db, 3000).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("select count(*) from reports where case_id is null").await > 0);
+    assert!(count("select count(*) from platform_requests where outcome_on is not null").await > 0);
+    assert!(count("select count(*) from stat_delays where measure = 'return'").await > 0);
+    assert_eq!(
+        count("select count(*) from stat_dirty").await,
+        0,
+        "counted at once"
+    );
+    assert_eq!(recount_differences(&app).await, 0);
+    // Changes after the seeding, made in SQL as any writer would: the
+    // triggers mark them and the fold counts them.
+    for change in [
+        "update cases set status = 'closed', outcome = 'resolved', closed_at = now() where status = 'returned'",
+        "update platform_requests set outcome = 'done', outcome_on = sent_on + 3 where outcome = 'pending'",
+        "update reports set status = 'declined', decided_at = now(), decline_reason = 'Hors champ.' where status = 'received'",
+        "update cases set platforms = platforms || array['discord'] where urgency = 'danger'",
+    ] {
+        sqlx::query(change).execute(&app.db).await.unwrap();
+    }
+    assert!(count("select count(*) from stat_dirty").await > 0);
+    app.refresh_statistics().await;
+    assert_eq!(count("select count(*) from stat_dirty").await, 0);
+    assert_eq!(recount_differences(&app).await, 0);
+}
