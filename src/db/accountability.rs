@@ -82,8 +82,9 @@ pub async fn by_platform(
     .fetch_all(pool)
     .await?;
     let late = sqlx::query!(
-        r#"select t.platform, r.kind as "kind!: RequestKind", count(*) as "n!"
-           from platform_requests r join online_targets t on t.id = r.target_id
+        r#"select (select t.platform from online_targets t where t.id = r.target_id) as "platform!",
+                  r.kind as "kind!: RequestKind", count(*) as "n!"
+           from platform_requests r
            where r.outcome = 'pending' and r.sent_on >= $1 and r.sent_on < $2
              and r.sent_on < $4::date - $3::int
            group by 1, 2"#,

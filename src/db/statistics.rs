@@ -88,10 +88,10 @@ pub async fn per_month(
         Month,
         r#"select m.first::date as "first!: NaiveDate",
                   coalesce(sum(s.cases), 0)::bigint as "cases!",
-                  coalesce(sum(s.cases) filter (where s.referred), 0)::bigint as "referred!"
+                  coalesce(sum(s.cases) filter (where s.code = 'true'), 0)::bigint as "referred!"
            from generate_series($1::date, $2::date - 1, interval '1 month') as m(first)
-           left join stat_cases s on s.month = m.first::date
-                                 and ($3::text[] is null or s.academie = any($3))
+           left join stat_case_counts s on s.month = m.first::date and s.dim = 'referred'
+                                       and ($3::text[] is null or s.academie = any($3))
            group by m.first order by m.first"#,
         period.from as NaiveDate,
         period.until as NaiveDate,
@@ -122,26 +122,17 @@ pub async fn breakdown(
 ) -> sqlx::Result<Vec<Count>> {
     sqlx::query_as!(
         Count,
-        r#"select dim as "dim!", code as "code!", n as "n!" from (
-               select case when grouping(academie) = 0 then 'academie'
-                           when grouping(school_type) = 0 then 'school_type'
-                           when grouping(victim_kind) = 0 then 'victim_kind'
-                           when grouping(urgency) = 0 then 'urgency'
-                           when grouping(origin) = 0 then 'origin'
-                           when grouping(outcome) = 0 then 'outcome'
-                           else 'referred' end as dim,
-                      coalesce(academie, school_type, victim_kind::text, urgency::text, origin,
-                               outcome, referred::text) as code,
-                      sum(cases)::bigint as n
-               from stat_cases
-               where month >= $1 and month < $2 and ($3::text[] is null or academie = any($3))
-               group by grouping sets ((academie), (school_type), (victim_kind), (urgency),
-                                       (origin), (outcome), (referred))
-               union all
-               select dim, code, sum(cases)::bigint from stat_case_tags
-               where month >= $1 and month < $2 and ($3::text[] is null or academie = any($3))
-               group by dim, code
-           ) t where n > 0 order by dim, n desc, code"#,
+        r#"select dim as "dim!", code as "code!", sum(cases)::bigint as "n!"
+           from stat_case_counts
+           where month >= $1 and month < $2 and ($3::text[] is null or academie = any($3))
+           group by dim, code having sum(cases) > 0
+           union all
+           select 'academie', academie, sum(cases)::bigint
+           from stat_case_counts
+           where month >= $1 and month < $2 and ($3::text[] is null or academie = any($3))
+             and dim = 'referred'
+           group by academie having sum(cases) > 0
+           order by 1, 3 desc, 2"#,
         period.from as NaiveDate,
         period.until as NaiveDate,
         academies as Option<&[String]>

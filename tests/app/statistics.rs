@@ -44,12 +44,12 @@ async fn differences(app: &TestApp, live: &str, rollup: &str) -> i64 {
 async fn recount_differences(app: &TestApp) -> i64 {
     let pairs = [
         (
-            "select month, academie, school_type, victim_kind, urgency, origin, referred, outcome, count(*) from case_stat_facts group by 1, 2, 3, 4, 5, 6, 7, 8",
-            "select month, academie, school_type, victim_kind, urgency, origin, referred, outcome, cases from stat_cases where cases <> 0",
+            "select f.month, f.academie, d.dim, d.code, count(*) from case_stat_facts f, stat_case_dims(row(f.*)::case_stat_keys) d group by 1, 2, 3, 4",
+            "select month, academie, dim, code, cases from stat_case_counts where cases <> 0",
         ),
         (
-            "select month, academie, 'platform', code, count(*) from case_stat_facts, unnest(platforms) code group by 1, 2, 4 union all select month, academie, 'kind', code, count(*) from case_stat_facts, unnest(kinds) code group by 1, 2, 4",
-            "select month, academie, dim, code, cases from stat_case_tags where cases <> 0",
+            "select month, academie, 'claim', claim_minutes, count(*) from case_stat_facts where claim_minutes is not null group by 1, 2, 4 union all select month, academie, 'return', return_minutes, count(*) from case_stat_facts where return_minutes is not null group by 1, 2, 4",
+            "select month, academie, measure, minutes, cases from stat_delays where cases <> 0",
         ),
         (
             "select month, academie, origin, danger, status, overdue, count(*) from report_stat_facts group by 1, 2, 3, 4, 5, 6",
@@ -366,7 +366,8 @@ async fn the_service_clock_pauses_for_the_school_and_the_platforms() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert_eq!(minutes, 80 * 60);
+    // Kept on a grid within ±9 %.
+    assert!((minutes - 80 * 60).abs() * 100 < 80 * 60 * 9, "{minutes}");
 }
 
 #[tokio::test]
