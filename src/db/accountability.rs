@@ -2,7 +2,8 @@
 //! flagger reports under the EU Digital Services Act): per platform and
 //! kind of request, in a period of sending. Counts and delays only, read
 //! from the rollup the purge never touches (`db::statistics`); the late
-//! ones among those still pending are counted live.
+//! ones among those still pending from the requests' keys (as of the same
+//! fold).
 
 use chrono::NaiveDate;
 use sqlx::PgPool;
@@ -82,11 +83,10 @@ pub async fn by_platform(
     .fetch_all(pool)
     .await?;
     let late = sqlx::query!(
-        r#"select (select t.platform from online_targets t where t.id = r.target_id) as "platform!",
-                  r.kind as "kind!: RequestKind", count(*) as "n!"
-           from platform_requests r
-           where r.outcome = 'pending' and r.sent_on >= $1 and r.sent_on < $2
-             and r.sent_on < $4::date - $3::int
+        r#"select platform, kind as "kind!: RequestKind", count(*) as "n!"
+           from request_stat_keys
+           where outcome = 'pending' and sent_on >= $1 and sent_on < $2
+             and sent_on < $4::date - $3::int
            group by 1, 2"#,
         from as NaiveDate,
         until as NaiveDate,

@@ -165,7 +165,9 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
                ),
                shaped as (
                    select raw.*,
-                          case when r_status < 0.58 then 'closed' when r_status < 0.72 then 'open'
+                          -- Cases older than four months are no longer with the helpline.
+                          case when r_status < 0.58 or (age_days > 120 and r_status >= 0.72) then 'closed'
+                               when r_status < 0.72 then 'open'
                                when r_status < 0.78 then 'referred' when r_status < 0.88 then 'in_progress'
                                when r_status < 0.91 then 'awaiting_school' else 'returned' end::case_status as status,
                           case when r_urgency < 0.05 then 'danger' when r_urgency < 0.3 then 'high' else 'normal' end::urgency as urgency
