@@ -95,35 +95,12 @@ pub async fn by_platform(
     )
     .fetch_all(pool)
     .await?;
-    let mut rows: Vec<PlatformRow> = Vec::new();
-    let mut answered: Vec<Vec<(i64, i64)>> = Vec::new();
-    for c in counted {
-        let i = match rows
-            .iter()
-            .position(|r| r.platform == c.platform && r.kind == c.kind)
-        {
-            Some(i) => i,
-            None => {
-                rows.push(PlatformRow::empty(c.platform.clone(), c.kind));
-                answered.push(Vec::new());
-                rows.len() - 1
-            }
-        };
-        let row = &mut rows[i];
-        row.sent += c.n;
-        match c.outcome {
-            RequestOutcome::Done => row.done += c.n,
-            RequestOutcome::Refused => row.refused += c.n,
-            RequestOutcome::NoAnswer => row.no_answer += c.n,
-            RequestOutcome::Pending => row.pending += c.n,
-        }
-        if matches!(c.outcome, RequestOutcome::Done | RequestOutcome::Refused) && c.days >= 0 {
-            answered[i].push((c.days, c.n));
-        }
-    }
-    for (row, days) in rows.iter_mut().zip(&answered) {
-        row.median_days = percentile(days, 0.5);
-        row.p90_days = percentile(days, 0.9);
+    let mut rows = fold(
+        counted
+            .into_iter()
+            .map(|c| (c.platform, c.kind, c.outcome, c.days, c.n)),
+    );
+    for row in &mut rows {
         row.pending_late = late
             .iter()
             .filter(|l| l.platform == row.platform && l.kind == row.kind)
@@ -134,4 +111,43 @@ pub async fn by_platform(
         (b.sent, &a.platform, a.kind.code()).cmp(&(a.sent, &b.platform, b.kind.code()))
     });
     Ok(rows)
+}
+
+/// One row per platform and kind from the counted (platform, kind, outcome,
+/// days to the answer, requests), with the median and 90th percentile of
+/// the days to an answer obtained or refused.
+fn fold(
+    counted: impl Iterator<Item = (String, RequestKind, RequestOutcome, i64, i64)>,
+) -> Vec<PlatformRow> {
+    let mut rows: Vec<PlatformRow> = Vec::new();
+    let mut answered: Vec<Vec<(i64, i64)>> = Vec::new();
+    for (platform, kind, outcome, days, n) in counted {
+        let i = match rows
+            .iter()
+            .position(|r| r.platform == platform && r.kind == kind)
+        {
+            Some(i) => i,
+            None => {
+                rows.push(PlatformRow::empty(platform, kind));
+                answered.push(Vec::new());
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[i];
+        row.sent += n;
+        match outcome {
+            RequestOutcome::Done => row.done += n,
+            RequestOutcome::Refused => row.refused += n,
+            RequestOutcome::NoAnswer => row.no_answer += n,
+            RequestOutcome::Pending => row.pending += n,
+        }
+        if matches!(outcome, RequestOutcome::Done | RequestOutcome::Refused) && days >= 0 {
+            answered[i].push((days, n));
+        }
+    }
+    for (row, days) in rows.iter_mut().zip(&answered) {
+        row.median_days = percentile(days, 0.5);
+        row.p90_days = percentile(days, 0.9);
+    }
+    rows
 }

@@ -8,13 +8,20 @@ use sqlx::PgPool;
 /// Adds returns, platform requests and reports to the generated cases.
 pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
+    returns_and_requests(&mut tx).await?;
+    reports(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn returns_and_requests(tx: &mut crate::db::Tx<'_>) -> anyhow::Result<()> {
     // Returned after 1 to 15 days of the helpline's time, most within a week.
     sqlx::query!(
         r#"update cases set returned_service_seconds = ((0.5 + power(random(), 2) * 14.5) * 86400)::bigint
            where claimed_at is not null and status in ('returned', 'closed')
              and returned_service_seconds is null"#
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     // One account or content reported to its platform per claimed case;
     // answers after days to weeks, some refused, some never.
@@ -43,8 +50,12 @@ pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
                    when r_outcome < 0.65 then 'done' when r_outcome < 0.85 then 'refused'
                    else 'no_answer' end::request_outcome as outcome) o"#
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+async fn reports(tx: &mut crate::db::Tx<'_>) -> anyhow::Result<()> {
     // A quarter of the cases came from a public report.
     sqlx::query!(
         r#"with picked as (
@@ -62,7 +73,7 @@ pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
            )
            update cases set report_id = picked.id from picked where cases.id = picked.case_id"#
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     // And reports that opened no case: declined, or left waiting (some past
     // their deadline), one for every twenty cases.
@@ -84,8 +95,7 @@ pub(super) async fn add(pool: &PgPool) -> anyhow::Result<()> {
                   now() - make_interval(days => age_days), now() - make_interval(days => age_days)
            from raw, sch"#
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -112,6 +112,16 @@ fn school_count(cases: u64) -> i32 {
 /// of every académie: statuses, urgencies, platforms and dates spread as a
 /// national service would see them over three years. For load measurements.
 pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
+    schools_and_agents(pool, cases).await?;
+    generate_cases(pool, cases).await?;
+    history::add(pool).await?;
+    crate::db::statistics::fold_new(pool).await?;
+    sqlx::query!("analyze").execute(pool).await?;
+    Ok(())
+}
+
+/// Schools over the académies, and the helpline agents who claim the cases.
+async fn schools_and_agents(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     let schools = school_count(cases);
     let hash = password::hash_password(DEMO_PASSWORD.to_owned()).await?;
     let mut tx = pool.begin().await?;
@@ -149,7 +159,11 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    Ok(())
+}
 
+/// The cases, by batches of 50,000.
+async fn generate_cases(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     let batch: u64 = 50_000;
     let mut done = 0;
     while done < cases {
@@ -221,8 +235,5 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    history::add(pool).await?;
-    crate::db::statistics::fold_new(pool).await?;
-    sqlx::query!("analyze").execute(pool).await?;
     Ok(())
 }

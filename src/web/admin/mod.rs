@@ -5,6 +5,7 @@ mod audit;
 mod invitations;
 mod lists;
 mod schools;
+mod stat_tables;
 mod statistics;
 
 use askama::Template;

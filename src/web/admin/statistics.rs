@@ -15,13 +15,13 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::statistics::{self, Count, MONTHS, Month, Period};
-use crate::domain::case::{
-    CaseOutcome, HarassmentKind, Platform, ReporterKind, Urgency, VictimKind,
-};
 use crate::domain::format::small_count;
-use crate::domain::histogram::percentile;
 use crate::error::AppResult;
 use crate::web::charts::{BarChart, csv_download};
+
+use super::stat_tables::{
+    Delay, TABLES, Table, bar_chart, delays, label, month_label, report_lines, share, sum, tables,
+};
 use crate::web::extract::Admin;
 use crate::web::layout::Layout;
 
@@ -118,121 +118,6 @@ async fn figures(state: &AppState, c: &Choice, today: NaiveDate) -> AppResult<Fi
     })
 }
 
-/// The French label of a value of a dimension.
-fn label(dim: &str, code: &str) -> String {
-    match (dim, code) {
-        ("school_type", "college") => "Collège".into(),
-        ("school_type", "lycee") => "Lycée".into(),
-        ("school_type", "ecole") => "École".into(),
-        ("school_type", _) => "Autre".into(),
-        ("victim_kind", c) => VictimKind::label_of(c).into(),
-        ("urgency", c) => Urgency::label_of(c).into(),
-        ("origin", "school") => "L'établissement".into(),
-        ("origin", c) => ReporterKind::label_of(c).into(),
-        ("outcome", "") => "En cours".into(),
-        ("outcome", c) => CaseOutcome::label_of(c).into(),
-        ("referred", "true") => "Transmis à e-Enfance".into(),
-        ("referred", _) => "Non transmis".into(),
-        ("platform", c) => Platform::label_of(c).into(),
-        ("kind", c) => HarassmentKind::label_of(c).into(),
-        (_, c) => c.into(),
-    }
-}
-
-/// The dimensions shown as tables, with their captions.
-const TABLES: [(&str, &str); 9] = [
-    ("academie", "Par académie"),
-    (
-        "platform",
-        "Par plateforme (un dossier peut en citer plusieurs)",
-    ),
-    (
-        "kind",
-        "Par forme de harcèlement (un dossier peut en citer plusieurs)",
-    ),
-    ("school_type", "Par type d'établissement"),
-    ("victim_kind", "Par victime"),
-    ("urgency", "Par urgence"),
-    ("origin", "Par origine (qui a signalé)"),
-    ("outcome", "Par issue"),
-    ("referred", "Transmission à e-Enfance"),
-];
-
-/// One table: its id, caption and rows (label, count shown).
-pub struct Table {
-    id: &'static str,
-    caption: &'static str,
-    rows: Vec<(String, String)>,
-}
-
-/// A delay: what, how many cases measured, median and 90th percentile.
-pub struct Delay {
-    what: &'static str,
-    cases: String,
-    median: String,
-    p90: String,
-}
-
-/// A share in whole percent, unless a part is a small count.
-fn share(part: i64, total: i64) -> Option<i64> {
-    let small = |n: i64| (1..=4).contains(&n);
-    (total > 0 && !small(part) && !small(total - part)).then(|| (part * 100 + total / 2) / total)
-}
-
-fn sum(counts: &[Count], dim: &str, code: Option<&str>) -> i64 {
-    counts
-        .iter()
-        .filter(|c| c.dim == dim && code.is_none_or(|k| c.code == k))
-        .map(|c| c.n)
-        .sum()
-}
-
-fn delays(rows: &[(String, i64, i64)]) -> Vec<Delay> {
-    [
-        ("claim", "De la transmission à la prise en charge"),
-        ("return", "De la transmission au retour à l'établissement"),
-    ]
-    .into_iter()
-    .map(|(measure, what)| {
-        let counts: Vec<(i64, i64)> = rows
-            .iter()
-            .filter(|r| r.0 == measure)
-            .map(|r| (r.1, r.2))
-            .collect();
-        let shown = |p: f64| {
-            percentile(&counts, p).map_or("—".to_owned(), |m| {
-                crate::domain::format::duration(chrono::TimeDelta::minutes(m.round() as i64))
-            })
-        };
-        Delay {
-            what,
-            cases: small_count(counts.iter().map(|c| c.1).sum()),
-            median: shown(0.5),
-            p90: shown(0.9),
-        }
-    })
-    .collect()
-}
-
-/// What became of the public reports: (label, count shown, share).
-fn report_lines(r: &[Count]) -> Vec<(String, String, Option<i64>)> {
-    let total = sum(r, "status", None);
-    let line = |label: &str, n: i64| (label.to_owned(), small_count(n), share(n, total));
-    vec![
-        ("Signalements reçus".to_owned(), small_count(total), None),
-        line("Dossier ouvert", sum(r, "status", Some("case_opened"))),
-        line(
-            "Écartés par l'établissement",
-            sum(r, "status", Some("declined")),
-        ),
-        line("En attente de décision", sum(r, "status", Some("received"))),
-        line(
-            "Délai de l'établissement dépassé",
-            sum(r, "overdue", Some("true")),
-        ),
-    ]
-}
-
 /// The page.
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/statistics.html")]
@@ -259,40 +144,6 @@ pub struct StatisticsPage {
     query: String,
 }
 
-fn month_label(m: &Month) -> String {
-    m.first.format("%m/%Y").to_string()
-}
-
-fn bar_chart(id: &'static str, title: String, counts: &[Count], dim: &str) -> BarChart {
-    BarChart {
-        id,
-        title,
-        series: vec!["Dossiers"],
-        groups: counts
-            .iter()
-            .filter(|c| c.dim == dim)
-            .map(|c| (label(dim, &c.code), vec![c.n]))
-            .collect(),
-        mask_small: true,
-    }
-}
-
-fn tables(counts: &[Count], national: bool) -> Vec<Table> {
-    TABLES
-        .into_iter()
-        .filter(|(dim, _)| national || *dim != "academie")
-        .map(|(dim, caption)| Table {
-            id: dim,
-            caption,
-            rows: counts
-                .iter()
-                .filter(|c| c.dim == dim)
-                .map(|c| (label(dim, &c.code), small_count(c.n)))
-                .collect(),
-        })
-        .collect()
-}
-
 pub(super) async fn show(
     State(state): State<AppState>,
     admin: Admin,
@@ -311,26 +162,7 @@ pub(super) async fn show(
     };
     let total = sum(&f.counts, "referred", None);
     let referred = sum(&f.counts, "referred", Some("true"));
-    let month_chart = BarChart {
-        id: "mois",
-        title: format!("Dossiers ouverts et transmis par mois, {MONTHS} derniers mois"),
-        series: vec!["Dossiers ouverts", "Transmis à e-Enfance"],
-        groups: f
-            .months
-            .iter()
-            .map(|m| (month_label(m), vec![m.cases, m.referred]))
-            .collect(),
-        mask_small: true,
-    };
-    let mut charts = Vec::new();
-    if national {
-        let title = format!("Dossiers par académie, {}", c.year);
-        charts.push(bar_chart("academies", title, &f.counts, "academie"));
-    }
-    let title = format!("Dossiers par plateforme citée, {}", c.year);
-    charts.push(bar_chart("plateformes", title, &f.counts, "platform"));
-    let title = format!("Dossiers par forme de harcèlement, {}", c.year);
-    charts.push(bar_chart("formes", title, &f.counts, "kind"));
+    let (month_chart, charts) = charts(&c, &f);
     Ok(StatisticsPage {
         layout: Layout::for_actor(&admin.0),
         scope_label,
@@ -361,6 +193,32 @@ pub(super) async fn show(
         reports: report_lines(&f.reports),
         refreshed_at: f.refreshed_at,
     })
+}
+
+/// The monthly chart, and those of the year by académie (national view),
+/// platform and kind.
+fn charts(c: &Choice, f: &Figures) -> (BarChart, Vec<BarChart>) {
+    let month_chart = BarChart {
+        id: "mois",
+        title: format!("Dossiers ouverts et transmis par mois, {MONTHS} derniers mois"),
+        series: vec!["Dossiers ouverts", "Transmis à e-Enfance"],
+        groups: f
+            .months
+            .iter()
+            .map(|m| (month_label(m), vec![m.cases, m.referred]))
+            .collect(),
+        mask_small: true,
+    };
+    let mut charts = Vec::new();
+    if c.counted.is_none() {
+        let title = format!("Dossiers par académie, {}", c.year);
+        charts.push(bar_chart("academies", title, &f.counts, "academie"));
+    }
+    let title = format!("Dossiers par plateforme citée, {}", c.year);
+    charts.push(bar_chart("plateformes", title, &f.counts, "platform"));
+    let title = format!("Dossiers par forme de harcèlement, {}", c.year);
+    charts.push(bar_chart("formes", title, &f.counts, "kind"));
+    (month_chart, charts)
 }
 
 fn query_string(year: i32, academie: Option<&str>) -> String {
