@@ -183,6 +183,28 @@ mod tests {
     }
 }
 
+/// A count with its thousands set apart as French writes them: "298 017"
+/// (narrow no-break spaces).
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// [`small_count`] for a page: "< 5", or the count [`grouped`].
+pub fn shown_count(n: i64) -> String {
+    match n {
+        1..=4 => "< 5".to_owned(),
+        _ => grouped(n),
+    }
+}
+
 /// A count as shown where it could identify a pupil (the CNIL's small-cell
 /// rule): 1 to 4 become "< 5"; 0 and 5 or more are shown as they are.
 pub fn small_count(n: i64) -> String {
@@ -194,6 +216,26 @@ pub fn small_count(n: i64) -> String {
 
 #[cfg(test)]
 mod small_count_tests {
+    #[test]
+    fn thousands_are_set_apart() {
+        let shown: Vec<String> = [0, 3, 999, 1000, 298_017, -12_345]
+            .map(super::grouped)
+            .to_vec();
+        assert_eq!(
+            shown,
+            [
+                "0",
+                "3",
+                "999",
+                "1\u{202f}000",
+                "298\u{202f}017",
+                "-12\u{202f}345"
+            ]
+        );
+        assert_eq!(super::shown_count(3), "< 5");
+        assert_eq!(super::shown_count(12_000), "12\u{202f}000");
+    }
+
     #[test]
     fn one_to_four_are_masked() {
         let shown: Vec<String> = [0, 1, 4, 5, 120].map(super::small_count).to_vec();

@@ -7,8 +7,7 @@ use askama::Template;
 /// Width and height of the drawing (it scales to its box).
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 220.0;
-/// Room for the values on the left and the labels below.
-const LEFT: f64 = 44.0;
+/// Room for the labels below.
 const BOTTOM: f64 = 26.0;
 const TOP: f64 = 10.0;
 
@@ -60,13 +59,18 @@ impl BarChart {
         (HEIGHT - BOTTOM - TOP) * value as f64 / self.max() as f64
     }
 
+    /// Room for the values on the left: as wide as the largest one.
+    fn left(&self) -> f64 {
+        (14.0 + 7.0 * self.max().to_string().len() as f64).max(44.0)
+    }
+
     fn slot(&self) -> f64 {
-        (WIDTH - LEFT) / self.groups.len().max(1) as f64
+        (WIDTH - self.left()) / self.groups.len().max(1) as f64
     }
 
     /// Every bar.
     pub fn bars(&self) -> Vec<Bar> {
-        let slot = self.slot();
+        let (slot, left) = (self.slot(), self.left());
         let width = (slot * 0.8) / self.series.len().max(1) as f64;
         let mut bars = Vec::new();
         for (g, (label, values)) in self.groups.iter().enumerate() {
@@ -76,7 +80,7 @@ impl BarChart {
                 let shown = crate::domain::format::small_count(*value);
                 let shown = if masked { shown } else { value.to_string() };
                 bars.push(Bar {
-                    x: LEFT + slot * g as f64 + slot * 0.1 + width * s as f64,
+                    x: left + slot * g as f64 + slot * 0.1 + width * s as f64,
                     y: HEIGHT - BOTTOM - h,
                     w: width,
                     h,
@@ -99,13 +103,13 @@ impl BarChart {
 
     /// Labels under the groups, thinned so that they do not overlap.
     pub fn labels(&self) -> Vec<(f64, &str)> {
-        let slot = self.slot();
+        let (slot, left) = (self.slot(), self.left());
         let every = (60.0 / slot).ceil().max(1.0) as usize;
         self.groups
             .iter()
             .enumerate()
             .filter(|(i, _)| i % every == 0)
-            .map(|(i, (label, _))| (LEFT + slot * (i as f64 + 0.5), label.as_str()))
+            .map(|(i, (label, _))| (left + slot * (i as f64 + 0.5), label.as_str()))
             .collect()
     }
 
@@ -126,7 +130,7 @@ impl BarChart {
 
     /// Where the plotting area starts and ends.
     pub fn x_range(&self) -> (f64, f64) {
-        (LEFT, WIDTH)
+        (self.left(), WIDTH)
     }
 }
 

@@ -1,13 +1,14 @@
-//! The statistics page's parts: French labels of the counted values,
-//! tables, charts, delays and report lines, with small counts masked.
+//! The statistics page's parts: French labels of the counted values, the
+//! tables of each dimension with a bar per row (drawn as SVG, hidden from
+//! screen readers, which read the table), delays and report lines, with
+//! small counts masked.
 
 use crate::db::statistics::{Count, Month};
 use crate::domain::case::{
     CaseOutcome, HarassmentKind, Platform, ReporterKind, Urgency, VictimKind,
 };
-use crate::domain::format::small_count;
+use crate::domain::format::shown_count;
 use crate::domain::histogram::percentile;
-use crate::web::charts::BarChart;
 
 /// The French label of a value of a dimension.
 pub(super) fn label(dim: &str, code: &str) -> String {
@@ -53,13 +54,41 @@ pub(super) const TABLES: [(&str, &str); 9] = [
 pub struct Table {
     pub(super) id: &'static str,
     pub(super) caption: &'static str,
-    pub(super) rows: Vec<(String, String)>,
+    pub(super) rows: Vec<Row>,
+}
+
+/// A row of a table: its value's label, its count as shown, and the
+/// length of its bar in percent of the largest (none for a masked count).
+pub struct Row {
+    pub(super) label: String,
+    pub(super) shown: String,
+    pub(super) bar: Option<f64>,
+}
+
+/// The rows of `dim`, each with its bar.
+fn rows(counts: &[Count], dim: &str) -> Vec<Row> {
+    let counted: Vec<&Count> = counts.iter().filter(|c| c.dim == dim).collect();
+    let small = |n: i64| (1..=4).contains(&n);
+    let max = counted
+        .iter()
+        .map(|c| c.n)
+        .filter(|n| !small(*n))
+        .max()
+        .unwrap_or(0);
+    counted
+        .into_iter()
+        .map(|c| Row {
+            label: label(dim, &c.code),
+            shown: shown_count(c.n),
+            bar: (max > 0 && c.n > 0 && !small(c.n)).then(|| c.n as f64 * 100.0 / max as f64),
+        })
+        .collect()
 }
 
 /// A delay: what, how many cases measured, median and 90th percentile.
 pub struct Delay {
     pub(super) what: &'static str,
-    pub(super) cases: String,
+    pub(super) cases: i64,
     pub(super) median: String,
     pub(super) p90: String,
 }
@@ -97,7 +126,7 @@ pub(super) fn delays(rows: &[(String, i64, i64)]) -> Vec<Delay> {
         };
         Delay {
             what,
-            cases: small_count(counts.iter().map(|c| c.1).sum()),
+            cases: counts.iter().map(|c| c.1).sum(),
             median: shown(0.5),
             p90: shown(0.9),
         }
@@ -106,11 +135,11 @@ pub(super) fn delays(rows: &[(String, i64, i64)]) -> Vec<Delay> {
 }
 
 /// What became of the public reports: (label, count shown, share).
-pub(super) fn report_lines(r: &[Count]) -> Vec<(String, String, Option<i64>)> {
+pub(super) fn report_lines(r: &[Count]) -> Vec<(String, i64, Option<i64>)> {
     let total = sum(r, "status", None);
-    let line = |label: &str, n: i64| (label.to_owned(), small_count(n), share(n, total));
+    let line = |label: &str, n: i64| (label.to_owned(), n, share(n, total));
     vec![
-        ("Signalements reçus".to_owned(), small_count(total), None),
+        ("Signalements reçus".to_owned(), total, None),
         line("Dossier ouvert", sum(r, "status", Some("case_opened"))),
         line(
             "Écartés par l'établissement",
@@ -128,20 +157,6 @@ pub(super) fn month_label(m: &Month) -> String {
     m.first.format("%m/%Y").to_string()
 }
 
-pub(super) fn bar_chart(id: &'static str, title: String, counts: &[Count], dim: &str) -> BarChart {
-    BarChart {
-        id,
-        title,
-        series: vec!["Dossiers"],
-        groups: counts
-            .iter()
-            .filter(|c| c.dim == dim)
-            .map(|c| (label(dim, &c.code), vec![c.n]))
-            .collect(),
-        mask_small: true,
-    }
-}
-
 pub(super) fn tables(counts: &[Count], national: bool) -> Vec<Table> {
     TABLES
         .into_iter()
@@ -149,11 +164,7 @@ pub(super) fn tables(counts: &[Count], national: bool) -> Vec<Table> {
         .map(|(dim, caption)| Table {
             id: dim,
             caption,
-            rows: counts
-                .iter()
-                .filter(|c| c.dim == dim)
-                .map(|c| (label(dim, &c.code), small_count(c.n)))
-                .collect(),
+            rows: rows(counts, dim),
         })
         .collect()
 }

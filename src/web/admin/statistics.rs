@@ -15,12 +15,12 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::statistics::{self, Count, MONTHS, Month, Period};
-use crate::domain::format::small_count;
+use crate::domain::format::{shown_count, small_count};
 use crate::error::AppResult;
 use crate::web::charts::{BarChart, csv_download};
 
 use super::stat_tables::{
-    Delay, TABLES, Table, bar_chart, delays, label, month_label, report_lines, share, sum, tables,
+    Delay, TABLES, Table, delays, label, month_label, report_lines, share, sum, tables,
 };
 use crate::web::extract::Admin;
 use crate::web::layout::Layout;
@@ -136,10 +136,9 @@ pub struct StatisticsPage {
     referred_share: Option<i64>,
     months: Vec<(String, String, String)>,
     month_chart: BarChart,
-    charts: Vec<BarChart>,
     tables: Vec<Table>,
     delays: Vec<Delay>,
-    reports: Vec<(String, String, Option<i64>)>,
+    reports: Vec<(String, i64, Option<i64>)>,
     refreshed_at: DateTime<Utc>,
     query: String,
 }
@@ -162,7 +161,7 @@ pub(super) async fn show(
     };
     let total = sum(&f.counts, "referred", None);
     let referred = sum(&f.counts, "referred", Some("true"));
-    let (month_chart, charts) = charts(&c, &f);
+    let month_chart = month_chart(&f);
     Ok(StatisticsPage {
         layout: Layout::for_actor(&admin.0),
         scope_label,
@@ -172,8 +171,8 @@ pub(super) async fn show(
         academie: c.academie,
         options: c.options,
         national: admin.scope().national(),
-        total: small_count(total),
-        referred: small_count(referred),
+        total: shown_count(total),
+        referred: shown_count(referred),
         referred_share: share(referred, total),
         months: f
             .months
@@ -181,13 +180,12 @@ pub(super) async fn show(
             .map(|m| {
                 (
                     month_label(m),
-                    small_count(m.cases),
-                    small_count(m.referred),
+                    shown_count(m.cases),
+                    shown_count(m.referred),
                 )
             })
             .collect(),
         month_chart,
-        charts,
         tables: tables(&f.counts, national),
         delays: delays(&f.delays),
         reports: report_lines(&f.reports),
@@ -195,10 +193,16 @@ pub(super) async fn show(
     })
 }
 
-/// The monthly chart, and those of the year by académie (national view),
-/// platform and kind.
-fn charts(c: &Choice, f: &Figures) -> (BarChart, Vec<BarChart>) {
-    let month_chart = BarChart {
+impl StatisticsPage {
+    /// A count as shown on the page ("< 5", "298 017").
+    fn count(&self, n: &i64) -> String {
+        shown_count(*n)
+    }
+}
+
+/// Cases filed and referred per month over three years.
+fn month_chart(f: &Figures) -> BarChart {
+    BarChart {
         id: "mois",
         title: format!("Dossiers ouverts et transmis par mois, {MONTHS} derniers mois"),
         series: vec!["Dossiers ouverts", "Transmis à e-Enfance"],
@@ -208,17 +212,7 @@ fn charts(c: &Choice, f: &Figures) -> (BarChart, Vec<BarChart>) {
             .map(|m| (month_label(m), vec![m.cases, m.referred]))
             .collect(),
         mask_small: true,
-    };
-    let mut charts = Vec::new();
-    if c.counted.is_none() {
-        let title = format!("Dossiers par académie, {}", c.year);
-        charts.push(bar_chart("academies", title, &f.counts, "academie"));
     }
-    let title = format!("Dossiers par plateforme citée, {}", c.year);
-    charts.push(bar_chart("plateformes", title, &f.counts, "platform"));
-    let title = format!("Dossiers par forme de harcèlement, {}", c.year);
-    charts.push(bar_chart("formes", title, &f.counts, "kind"));
-    (month_chart, charts)
 }
 
 fn query_string(year: i32, academie: Option<&str>) -> String {
@@ -265,7 +259,7 @@ pub(super) async fn csv(
         line(&format!("délai 90e centile {}", c.year), d.what, d.p90);
     }
     for (what, n, _) in report_lines(&f.reports) {
-        line(&format!("signalements {}", c.year), &what, n);
+        line(&format!("signalements {}", c.year), &what, small_count(n));
     }
     Ok(csv_download(&format!("statistiques-{}.csv", c.year), out))
 }
