@@ -54,7 +54,13 @@ async fn choice(
 ) -> AppResult<Choice> {
     let scope = admin.scope();
     let options = match scope.academies() {
-        None => crate::db::queue::academies(&state.db).await?,
+        None => {
+            let db = &state.db;
+            state
+                .academies
+                .get(async || crate::db::queue::academies(db).await)
+                .await?
+        }
         Some(mine) => mine.to_vec(),
     };
     let academie = options.iter().find(|a| **a == q.academie).cloned();
