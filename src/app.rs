@@ -19,8 +19,8 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::auth::cache::{AuthCache, CachedStore};
 use crate::auth::ratelimit::Limiter;
 use crate::config::Config;
 use crate::ops::Ops;
@@ -144,6 +144,9 @@ pub struct AppState {
     /// The active helpline agents, for the queue's bulk reassignment (an
     /// agent deactivated meanwhile is refused by the operation).
     pub agents: Arc<Cached<Vec<crate::db::accounts::Agent>>>,
+    /// Sessions and the accounts behind them, in memory (unused until
+    /// [`AuthCache::start`] listens for their changes).
+    pub auth: Arc<AuthCache>,
 }
 
 impl AppState {
@@ -165,6 +168,7 @@ impl AppState {
         AppState {
             uploads,
             academies: Arc::default(),
+            auth: Arc::default(),
             agents: Arc::default(),
             metrics: Arc::default(),
             db,
@@ -181,7 +185,7 @@ object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /// Every route, with sessions, security headers, request ids and tracing.
 pub fn build_router(state: AppState) -> Router {
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+    let sessions = SessionManagerLayer::new(CachedStore::new(state.db.clone(), state.auth.clone()))
         .with_name("vigie_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -194,7 +198,7 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let hsts = config.secure_cookies();
     let metrics = state.metrics.clone();
-    web::router()
+    web::router(&state)
         .layer(axum::middleware::from_fn(web::extract::refuse_cross_site))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,6 +1,7 @@
 //! Who is calling: passwords, sessions, the `Actor` and its scopes, CSRF and
 //! login rate limits.
 
+pub mod cache;
 pub mod csrf;
 pub mod password;
 pub mod ratelimit;

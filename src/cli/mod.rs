@@ -254,6 +254,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, started: Instant) -> anyhow::
     let header_timeout = config.header_timeout;
     let metrics_addr = config.metrics_addr;
     let state = AppState::new(pool.clone(), config, storage);
+    state.auth.start(pool.clone()).await;
     if let Some(addr) = metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -19,25 +19,35 @@ pub struct ActorRow {
     pub schools: Vec<SchoolId>,
     /// Administrators: their académies (none: national).
     pub academies: Vec<String>,
+    /// Whether the account may sign in.
+    pub active: bool,
+    /// Sessions opened before this instant were ended by the owner or an
+    /// administrator.
+    pub sessions_valid_after: DateTime<Utc>,
 }
 
-/// Loads an active account with its schools, for a session that logged in
-/// at `login_at` (`None` if its owner ended their sessions since).
-pub async fn load_actor(
-    pool: &PgPool,
-    id: AccountId,
-    login_at: DateTime<Utc>,
-) -> sqlx::Result<Option<ActorRow>> {
+impl ActorRow {
+    /// Whether a session that logged in at `login_at` may act as this
+    /// account.
+    pub fn admits(&self, login_at: DateTime<Utc>) -> bool {
+        self.active && self.sessions_valid_after <= login_at
+    }
+}
+
+/// Loads an account with its schools and académies (see
+/// [`ActorRow::admits`] for whether a session may use it).
+pub async fn load_actor(pool: &PgPool, id: AccountId) -> sqlx::Result<Option<ActorRow>> {
     let row = sqlx::query!(
-        r#"select a.id as "id: AccountId", a.role as "role: Role", a.display_name,
+        r#"select a.id as "id: AccountId", a.role as "role: Role", a.display_name, a.active,
+                  -- '-infinity' (never ended) as a date chrono can hold.
+                  greatest(a.sessions_valid_after, 'epoch') as "sessions_valid_after!: DateTime<Utc>",
                   coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as "schools!: Vec<uuid::Uuid>",
                   coalesce((select array_agg(y.academie order by y.academie) from account_academies y
                             where y.account_id = a.id), '{}') as "academies!"
            from accounts a left join account_schools s on s.account_id = a.id
-           where a.id = $1 and a.active and a.sessions_valid_after <= $2
+           where a.id = $1
            group by a.id"#,
-        id.0,
-        login_at as DateTime<Utc>
+        id.0
     )
     .fetch_optional(pool)
     .await?;
@@ -47,6 +57,8 @@ pub async fn load_actor(
         display_name: r.display_name,
         schools: r.schools.into_iter().map(SchoolId).collect(),
         academies: r.academies,
+        active: r.active,
+        sessions_valid_after: r.sessions_valid_after,
     }))
 }
 

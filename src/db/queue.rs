@@ -235,7 +235,9 @@ pub async fn list(
 
 /// The first page of the whole queue, most of the traffic: a statement
 /// with no optional condition, whose plan (an index walk of
-/// cases_queue_idx) PostgreSQL prepares once and reuses.
+/// cases_queue_idx) PostgreSQL prepares once and reuses. The statuses are
+/// written out: the index holds those only, and a generic plan cannot
+/// tell that a parameter names no other.
 async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as!(
         QueueRow,
@@ -245,14 +247,13 @@ async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<Que
                   q.referred_at as "referred_at!: DateTime<Utc>", q.claimed_by_name,
                   q.last_activity_at as "last_activity_at!: DateTime<Utc>",
                   (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
-                      case when q.urgency = 'danger' then $2::float8 else $3::float8 end)) as "unclaimed_overdue!",
-                  coalesce(q.pending_since < current_date - $4::int, false) as "request_overdue!",
-                  (q.status = 'in_progress' and q.service_clock > $6::bigint) as "service_overdue!"
+                      case when q.urgency = 'danger' then $1::float8 else $2::float8 end)) as "unclaimed_overdue!",
+                  coalesce(q.pending_since < current_date - $3::int, false) as "request_overdue!",
+                  (q.status = 'in_progress' and q.service_clock > $5::bigint) as "service_overdue!"
            from queue_rows q
-           where q.status = any($1)
+           where q.status in ('referred', 'in_progress', 'awaiting_school')
            order by (q.urgency <> 'danger'), q.referred_at, q.id
-           limit $5"#,
-        &ACTIVE as &[CaseStatus],
+           limit $4"#,
         delays.danger_unclaimed.as_secs_f64(),
         delays.unclaimed.as_secs_f64(),
         delays.request_days,

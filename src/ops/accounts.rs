@@ -33,8 +33,9 @@ pub async fn log_in(
         return Ok(None);
     };
     db::audit::record(&ops.db, Some(account), login, Some(account.0), Outcome::Ok).await?;
-    let role = db::accounts::load_actor(&ops.db, account, chrono::Utc::now())
+    let role = db::accounts::load_actor(&ops.db, account)
         .await?
+        .filter(|a| a.admits(chrono::Utc::now()))
         .map(|a| a.role);
     Ok(role.map(|r| (account, r)))
 }

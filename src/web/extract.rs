@@ -19,7 +19,6 @@ use super::upload::{MultipartForm, read_multipart};
 use crate::app::AppState;
 use crate::auth::session::AdminScope;
 use crate::auth::{Actor, CaseScope, csrf, session};
-use crate::db;
 use crate::domain::status::Role;
 use crate::error::{AppError, AppResult};
 
@@ -38,7 +37,8 @@ impl FromRequestParts<AppState> for Actor {
         let Some((id, login_at)) = session::logged_in(&session, timeouts).await? else {
             return Err(AppError::Unauthenticated);
         };
-        let Some(account) = db::accounts::load_actor(&state.db, id, login_at).await? else {
+        let account = state.auth.actor(&state.db, id).await?;
+        let Some(account) = account.filter(|a| a.admits(login_at)) else {
             session.flush().await?;
             return Err(AppError::Unauthenticated);
         };
@@ -46,9 +46,9 @@ impl FromRequestParts<AppState> for Actor {
         Ok(Actor {
             id: account.id,
             role: account.role,
-            display_name: account.display_name,
-            schools: account.schools,
-            academies: account.academies,
+            display_name: account.display_name.clone(),
+            schools: account.schools.clone(),
+            academies: account.academies.clone(),
             csrf,
         })
     }

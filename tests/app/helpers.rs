@@ -14,6 +14,7 @@ use scraper::{Html, Selector};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use vigie::app::{AppState, build_router};
+use vigie::auth::cache::AuthCache;
 use vigie::config::Config;
 use vigie::db;
 use vigie::domain::ids::{AccountId, CaseId, SchoolId};
@@ -239,12 +240,15 @@ pub struct TestApp {
     pub evidence_dir: PathBuf,
     /// The app's configuration.
     pub config: Config,
+    /// The server's memory of sessions and accounts.
+    pub auth: Arc<AuthCache>,
     _dir: TempDir,
 }
 
 /// Serves `state` on a new port with the server loop of `vigie serve`
 /// itself (stopped with the test); returns its base URL.
 async fn serve(state: AppState) -> String {
+    state.auth.start(state.db.clone()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let header_timeout = state.config.header_timeout;
@@ -322,9 +326,12 @@ impl TestApp {
             }),
             None => Arc::new(local),
         };
-        let base = serve(AppState::new(db.clone(), config, storage)).await;
+        let state = AppState::new(db.clone(), config, storage);
+        let auth = state.auth.clone();
+        let base = serve(state).await;
         TestApp {
             base,
+            auth,
             db,
             db_url,
             evidence_dir,
@@ -336,11 +343,19 @@ impl TestApp {
     /// A second server process on the same database and evidence folder
     /// (another node behind the load balancer); returns a browser on it.
     pub async fn second_node(&self) -> Browser {
+        self.second_node_and_cache().await.0
+    }
+
+    /// [`TestApp::second_node`], with that server's memory of sessions and
+    /// accounts.
+    pub async fn second_node_and_cache(&self) -> (Browser, Arc<AuthCache>) {
         let storage: Arc<dyn Storage> = Arc::new(LocalStorage::new(&self.evidence_dir).unwrap());
-        let base = serve(AppState::new(self.db.clone(), self.config.clone(), storage)).await;
+        let state = AppState::new(self.db.clone(), self.config.clone(), storage);
+        let auth = state.auth.clone();
+        let base = serve(state).await;
         let mut b = self.browser();
         b.base = base;
-        b
+        (b, auth)
     }
 
     /// A school.
@@ -664,6 +679,11 @@ impl Browser {
                 .unwrap(),
         )
         .await
+    }
+
+    /// The server this browser talks to.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// The same browser (same cookies) talking to another node.

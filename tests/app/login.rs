@@ -274,10 +274,14 @@ async fn a_session_older_than_the_absolute_timeout_is_logged_out() {
 async fn a_deactivated_account_loses_its_session() {
     let app = TestApp::spawn().await;
     let (b, _) = app.head_teacher("0691664K").await;
+    assert_eq!(b.get("/school").await.status, StatusCode::OK);
+    // Changed outside the server (SQL here, or the command line): the
+    // server hears it announced, and the session ends.
     sqlx::query("update accounts set active = false")
         .execute(&app.db)
         .await
         .unwrap();
+    app.auth.sync(&app.db).await;
     assert_eq!(b.get("/school").await.status, StatusCode::SEE_OTHER);
 }
 

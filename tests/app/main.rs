@@ -31,6 +31,7 @@ mod reports;
 mod retention;
 mod s3;
 mod security;
+mod sessions;
 mod statistics;
 mod supervision;
 mod triage;

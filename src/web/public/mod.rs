@@ -43,14 +43,6 @@ pub fn router() -> Router<AppState> {
             "/mot-de-passe-oublie",
             get(password::show_forgot).post(password::forgot),
         )
-        .route(
-            "/mot-de-passe/{token}",
-            get(password::show_reset).post(password::reset),
-        )
-        .route(
-            "/invitation/{token}",
-            get(invitation::show).post(invitation::accept),
-        )
         .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/guide", get(home::guide))
         .route("/confidentialite", get(home::privacy))
@@ -75,6 +67,20 @@ pub fn router() -> Router<AppState> {
             get(follow_up::follow_up).post(follow_up::add_information),
         )
         .route("/suivi/fermer", post(follow_up::close_follow_up))
+}
+
+/// Public routes that change an account: a new password ends its other
+/// sessions, an accepted invitation opens it.
+pub fn account_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/mot-de-passe/{token}",
+            get(password::show_reset).post(password::reset),
+        )
+        .route(
+            "/invitation/{token}",
+            get(invitation::show).post(invitation::accept),
+        )
 }
 
 /// The layout of a page seen without an account (its forms still carry the
