@@ -1,6 +1,6 @@
 //! How dates, durations and sizes are written on pages (French, Paris time).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
 /// A timestamp, however many references deep the template hands it over.
@@ -41,20 +41,29 @@ impl<T: Day + ?Sized> Day for &T {
 
 /// "22/11/2026 à 14:05", Paris time.
 pub fn datetime(dt: impl Instant) -> String {
-    dt.instant()
-        .with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
+    // Written out rather than with `format`, which parses its pattern on
+    // every call (a queue page writes 50 of these).
+    let t = dt.instant().with_timezone(&Paris);
+    format!(
+        "{:02}/{:02}/{} à {:02}:{:02}",
+        t.day(),
+        t.month(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// "22/11/2026".
 pub fn date(d: impl Day) -> String {
-    d.day().format("%d/%m/%Y").to_string()
+    let d = d.day();
+    format!("{:02}/{:02}/{}", Datelike::day(&d), d.month(), d.year())
 }
 
 /// "2026-11-22", for `<input type="date">`.
 pub fn iso_date(d: impl Day) -> String {
-    d.day().format("%Y-%m-%d").to_string()
+    let d = d.day();
+    format!("{}-{:02}-{:02}", d.year(), d.month(), Datelike::day(&d))
 }
 
 /// The first `max` characters of `text`, with "…" when cut.
@@ -156,6 +165,15 @@ mod tests {
             .unwrap()
             .to_utc();
         assert_eq!(datetime(dt), "14/07/2026 à 14:30");
+        let winter = DateTime::parse_from_rfc3339("2026-01-05T08:07:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(datetime(winter), "05/01/2026 à 09:07");
+        let day = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        assert_eq!(
+            (date(day), iso_date(day)),
+            ("09/03/2026".into(), "2026-03-09".into())
+        );
         assert_eq!(bytes(512), "512 octets");
         assert_eq!(bytes(1536), "1,5 Ko");
         assert_eq!(duration(chrono::TimeDelta::hours(3)), "3 h");

@@ -249,23 +249,26 @@ pub async fn list_for_school(
                   c.victim_kind as "victim_kind!: VictimKind", c.victim_name as "victim_name!",
                   c.created_at as "created_at!: DateTime<Utc>", c.last_activity_at as "last_activity_at!: DateTime<Utc>",
                   c.rank as "rank!"
-           -- The page is chosen before school names are joined: one join per
-           -- shown row, not per case of the school.
-           from (select * from (
-                   select c.id, c.reference, c.school_id, c.status, c.urgency, c.victim_kind, c.victim_name,
+           -- Each school's first page read in order on cases_dashboard_idx
+           -- (no sort of all its cases), then the schools' pages merged.
+           from unnest($1::uuid[]) as sid
+           join schools s on s.id = sid
+           cross join lateral (
+               select * from (
+                   select c.id, c.reference, c.status, c.urgency, c.victim_kind, c.victim_name,
                           c.created_at, c.last_activity_at,
                           (c.status not in ('awaiting_school', 'returned'))::int * 4
                             + (c.status = 'closed')::int * 2 + (c.urgency <> 'danger')::int as rank
                    from cases c
-                   where c.school_id = any($1) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $9))
+                   where c.school_id = sid and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $9))
                      and ($2::case_status is null or c.status = $2)
                      and ($3::text is null or c.reference = $3 or c.victim_name ilike $4)) ranked
-                 where ($6::int is null or rank > $6
-                        or (rank = $6 and (last_activity_at < $7 or (last_activity_at = $7 and id > $8))))
-                 order by rank, last_activity_at desc, id
-                 limit $5) c
-           join schools s on s.id = c.school_id
-           order by c.rank, c.last_activity_at desc, c.id"#,
+               where ($6::int is null or rank > $6
+                      or (rank = $6 and (last_activity_at < $7 or (last_activity_at = $7 and id > $8))))
+               order by rank, last_activity_at desc, id
+               limit $5) c
+           order by c.rank, c.last_activity_at desc, c.id
+           limit $5"#,
         scope.school_ids() as &[Uuid],
         filter.status as Option<CaseStatus>,
         search,
@@ -286,8 +289,10 @@ pub async fn count_by_status(
     scope: &CaseScope,
 ) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
-        r#"select status as "status: CaseStatus", count(*) as "n!" from cases
-           where school_id = any($1) and (not restricted or exists (select 1 from case_access ca where ca.case_id = cases.id and ca.account_id = $2)) group by status"#,
+        r#"select c.status as "status: CaseStatus", count(*) as "n!"
+           from unnest($1::uuid[]) as sid join cases c on c.school_id = sid
+           where not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $2)
+           group by c.status"#,
         scope.school_ids() as &[Uuid],
         scope.actor().0
     )
