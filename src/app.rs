@@ -147,12 +147,17 @@ pub struct AppState {
     /// Sessions and the accounts behind them, in memory (unused until
     /// [`AuthCache::start`] listens for their changes).
     pub auth: Arc<AuthCache>,
+    /// The grouped writer of read audits.
+    pub read_audits: crate::ops::read_audits::ReadAudits,
 }
 
 impl AppState {
     /// The operations layer on this state's resources.
     pub fn ops(&self) -> Ops {
-        Ops::new(self.db.clone(), self.config.clone(), self.storage.clone())
+        Ops {
+            read_audits: Some(self.read_audits.clone()),
+            ..Ops::new(self.db.clone(), self.config.clone(), self.storage.clone())
+        }
     }
 
     /// Takes one attempt for `key` under `limit`, shared by every process;
@@ -169,6 +174,7 @@ impl AppState {
             uploads,
             academies: Arc::default(),
             auth: Arc::default(),
+            read_audits: crate::ops::read_audits::ReadAudits::start(db.clone()),
             agents: Arc::default(),
             metrics: Arc::default(),
             db,

@@ -24,6 +24,46 @@ impl Outcome {
     }
 }
 
+/// One entry to append.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEntry {
+    /// Who (none: the command line or an anonymous caller).
+    pub actor: Option<AccountId>,
+    /// What.
+    pub action: AuditAction,
+    /// Which record.
+    pub record_id: Option<Uuid>,
+    /// Result.
+    pub outcome: Outcome,
+}
+
+/// Appends entries in one statement, in their order (the chain's trigger
+/// takes the head once for the whole transaction).
+pub async fn record_many<'e>(db: impl PgExecutor<'e>, entries: &[NewEntry]) -> sqlx::Result<()> {
+    let actors: Vec<Option<Uuid>> = entries.iter().map(|e| e.actor.map(|a| a.0)).collect();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.code()).collect();
+    let types: Vec<&str> = entries
+        .iter()
+        .map(|e| e.action.record_type().code())
+        .collect();
+    let records: Vec<Option<Uuid>> = entries.iter().map(|e| e.record_id).collect();
+    let outcomes: Vec<&str> = entries.iter().map(|e| e.outcome.as_str()).collect();
+    sqlx::query!(
+        "insert into audit_log (actor_id, action, record_type, record_id, result)
+         select a, b, c, d, f
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[]) with ordinality as e(a, b, c, d, f, n)
+         order by n",
+        &actors as &[Option<Uuid>],
+        &actions as &[&str],
+        &types as &[&str],
+        &records as &[Option<Uuid>],
+        &outcomes as &[&str],
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Appends one audit entry.
 pub async fn record<'e>(
     db: impl PgExecutor<'e>,

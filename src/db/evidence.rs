@@ -95,10 +95,15 @@ pub async fn list(
     sqlx::query_as!(
         Evidence,
         r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
-                  a.display_name as "added_by_name?", e.added_at as "added_at: DateTime<Utc>",
+                  (select a.display_name from accounts a where a.id = e.added_by) as "added_by_name?",
+                  e.added_at as "added_at: DateTime<Utc>",
                   (select k.verified_at from file_checks k where k.storage_key = e.storage_key) as "verified_at: DateTime<Utc>"
-           from evidence e join cases c on c.id = e.case_id left join accounts a on a.id = e.added_by
-           where e.case_id = $1 and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4))) or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school')))
+           from evidence e
+           -- The case checked once, not once per file.
+           where e.case_id = $1
+             and exists (select 1 from cases c where c.id = $1
+                         and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4)))
+                              or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))))
            order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],

@@ -145,6 +145,20 @@ pub fn contains_pattern(words: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// A transaction whose statements are planned with their values: for a
+/// query whose best plan depends on which optional filters are set (the
+/// pool otherwise reuses one generic plan per statement, which cannot tell
+/// that a filter keeps few rows or none).
+pub async fn planned_with_values(
+    pool: &PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Applies the migrations in `migrations/` and the session store's table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")

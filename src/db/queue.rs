@@ -182,10 +182,7 @@ pub async fn list(
     let after = filter.after.as_ref();
     // Planned with its values: a generic plan could walk the whole queue
     // for a filter that keeps a few rows.
-    let mut tx = pool.begin().await?;
-    sqlx::query!("set local plan_cache_mode = force_custom_plan")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = super::planned_with_values(pool).await?;
     let rows = sqlx::query_as!(
         QueueRow,
         r#"select q.id as "id!: CaseId", q.reference as "reference!", q.school_name as "school_name!",

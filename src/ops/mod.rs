@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod move_store;
 pub mod open_case;
 pub mod passwords;
+pub mod read_audits;
 pub mod reads;
 pub mod reports;
 mod school_writes;
@@ -53,6 +54,9 @@ pub struct Ops {
     pub config: Arc<Config>,
     /// Evidence bytes.
     pub storage: Arc<dyn Storage>,
+    /// The server's grouped writer of read audits (none: each read
+    /// appends its own entry).
+    pub read_audits: Option<read_audits::ReadAudits>,
 }
 
 impl Ops {
@@ -62,6 +66,7 @@ impl Ops {
             db,
             config,
             storage,
+            read_audits: None,
         }
     }
 }
