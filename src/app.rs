@@ -147,6 +147,8 @@ pub struct AppState {
     /// Sessions and the accounts behind them, in memory (unused until
     /// [`AuthCache::start`] listens for their changes).
     pub auth: Arc<AuthCache>,
+    /// The helpline queue's first page, as last read.
+    pub queue_first_page: Arc<crate::db::queue::FirstPage>,
     /// The grouped writer of read audits.
     pub read_audits: crate::ops::read_audits::ReadAudits,
 }
@@ -174,6 +176,7 @@ impl AppState {
             uploads,
             academies: Arc::default(),
             auth: Arc::default(),
+            queue_first_page: Arc::default(),
             read_audits: crate::ops::read_audits::ReadAudits::start(db.clone()),
             agents: Arc::default(),
             metrics: Arc::default(),

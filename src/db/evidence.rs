@@ -94,16 +94,20 @@ pub async fn list(
 ) -> sqlx::Result<Vec<Evidence>> {
     sqlx::query_as!(
         Evidence,
-        r#"select e.id as "id: EvidenceId", e.storage_key, e.original_name, e.mime_type, e.size_bytes, e.sha256,
-                  (select a.display_name from accounts a where a.id = e.added_by) as "added_by_name?",
-                  e.added_at as "added_at: DateTime<Utc>",
+        r#"with ev as materialized (
+               select e.* from evidence e
+               -- The case checked once, not once per file.
+               where e.case_id = $1
+                 and exists (select 1 from cases c where c.id = $1
+                             and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4)))
+                                  or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))))),
+           names as materialized (
+               select a.id, a.display_name from accounts a where a.id in (select added_by from ev))
+           select e.id as "id!: EvidenceId", e.storage_key as "storage_key!", e.original_name as "original_name!",
+                  e.mime_type as "mime_type!", e.size_bytes as "size_bytes!", e.sha256 as "sha256!",
+                  n.display_name as "added_by_name?", e.added_at as "added_at!: DateTime<Utc>",
                   (select k.verified_at from file_checks k where k.storage_key = e.storage_key) as "verified_at: DateTime<Utc>"
-           from evidence e
-           -- The case checked once, not once per file.
-           where e.case_id = $1
-             and exists (select 1 from cases c where c.id = $1
-                         and ((c.school_id = any($2) and (not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $4)))
-                              or ($3 and c.status in ('referred', 'in_progress', 'awaiting_school'))))
+           from ev e left join names n on n.id = e.added_by
            order by e.seq"#,
         case.0,
         scope.school_ids() as &[Uuid],

@@ -1,7 +1,7 @@
 //! The helpline queue: referred cases of every school, danger first then the
 //! oldest referral, paged by keyset so that any page costs the same.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -89,6 +89,7 @@ impl QueueFilter {
 }
 
 /// One row of the queue.
+#[derive(Clone)]
 pub struct QueueRow {
     /// Id.
     pub id: CaseId,
@@ -112,6 +113,12 @@ pub struct QueueRow {
     pub claimed_by_name: Option<String>,
     /// Last event.
     pub last_activity_at: DateTime<Utc>,
+    /// The oldest request to a platform still waiting for its answer.
+    pub pending_since: Option<NaiveDate>,
+    /// The helpline's service clock up to `service_since`.
+    pub service_seconds: i64,
+    /// Since when the service clock runs, if it does.
+    pub service_since: Option<DateTime<Utc>>,
     /// Referred and unclaimed past the delay.
     pub unclaimed_overdue: bool,
     /// A platform request waits for an answer past the delay.
@@ -122,6 +129,27 @@ pub struct QueueRow {
 }
 
 impl QueueRow {
+    /// Works out the flags that depend on the time: a row read a while ago
+    /// (the first page is kept in memory) is flagged as of `now`.
+    fn flag(&mut self, delays: &QueueDelays, now: DateTime<Utc>) {
+        let unclaimed = match self.urgency {
+            Urgency::Danger => delays.danger_unclaimed,
+            _ => delays.unclaimed,
+        };
+        let waited = (now - self.referred_at).to_std().unwrap_or_default();
+        self.unclaimed_overdue = self.status == CaseStatus::Referred && waited > unclaimed;
+        let today = now.date_naive();
+        self.request_overdue = self
+            .pending_since
+            .is_some_and(|d| (today - d).num_days() > i64::from(delays.request_days));
+        let running = self
+            .service_since
+            .map_or(0, |t| (now - t).num_seconds().max(0));
+        let clock = self.service_seconds + running;
+        self.service_overdue =
+            self.status == CaseStatus::InProgress && clock > delays.service.as_secs() as i64;
+    }
+
     /// The cursor after this row.
     pub fn cursor(&self) -> Cursor {
         Cursor {
@@ -156,6 +184,7 @@ pub const ACTIVE: [CaseStatus; 3] = [
 /// scope sees anything.
 pub async fn list(
     pool: &PgPool,
+    kept: &FirstPage,
     scope: &CaseScope,
     filter: &QueueFilter,
     delays: &QueueDelays,
@@ -170,7 +199,7 @@ pub async fn list(
         .filter(|s| filter.statuses.is_empty() || filter.statuses.contains(s))
         .collect();
     if !filter.is_filtered() && filter.after.is_none() {
-        return first_page(pool, delays).await;
+        return kept.rows(pool, delays).await;
     }
     // The search box: a case reference, or the schools whose UAI, name or
     // town match, resolved first on their own (trigram) indexes.
@@ -190,10 +219,9 @@ pub async fn list(
                   q.urgency as "urgency!: Urgency", q.platforms as "platforms!",
                   q.referred_at as "referred_at!: DateTime<Utc>", q.claimed_by_name,
                   q.last_activity_at as "last_activity_at!: DateTime<Utc>",
-                  (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
-                      case when q.urgency = 'danger' then $13::float8 else $14::float8 end)) as "unclaimed_overdue!",
-                  coalesce(q.pending_since < current_date - $15::int, false) as "request_overdue!",
-                  (q.status = 'in_progress' and q.service_clock > $17::bigint) as "service_overdue!"
+                  q.pending_since as "pending_since: NaiveDate", q.service_seconds as "service_seconds!",
+                  q.service_since as "service_since: DateTime<Utc>",
+                  false as "unclaimed_overdue!", false as "request_overdue!", false as "service_overdue!"
            from queue_rows q
            where q.status = any($1)
              and ($2::urgency is null or q.urgency = $2)
@@ -205,7 +233,7 @@ pub async fn list(
              and ($8::text is null or q.reference = $8 or q.school_id = any($9))
              and ($10::bool is null or ((q.urgency <> 'danger'), q.referred_at, q.id) > ($10, $11, $12))
            order by (q.urgency <> 'danger'), q.referred_at, q.id
-           limit $16"#,
+           limit $13"#,
         &statuses as &[CaseStatus],
         filter.urgency as Option<Urgency>,
         filter.platform,
@@ -218,16 +246,50 @@ pub async fn list(
         after.map(|c| c.not_danger),
         after.map(|c| c.referred_at) as Option<DateTime<Utc>>,
         after.map(|c| c.id),
-        delays.danger_unclaimed.as_secs_f64(),
-        delays.unclaimed.as_secs_f64(),
-        delays.request_days,
-        QUEUE_PAGE,
-        delays.service.as_secs() as i64
+        QUEUE_PAGE
     )
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(rows)
+    Ok(flagged(rows, delays))
+}
+
+fn flagged(mut rows: Vec<QueueRow>, delays: &QueueDelays) -> Vec<QueueRow> {
+    let now = Utc::now();
+    rows.iter_mut().for_each(|r| r.flag(delays, now));
+    rows
+}
+
+/// The queue's first page as last read, with the version of the queue it
+/// was read at (migration 0025: every change that can alter the page moves
+/// the version in its own transaction). Shared by every agent of the
+/// process; read again as soon as the version moved, so it is never staler
+/// than a read of its own would be.
+#[derive(Default)]
+pub struct FirstPage {
+    kept: std::sync::RwLock<Option<(i64, std::sync::Arc<Vec<QueueRow>>)>>,
+}
+
+impl FirstPage {
+    async fn rows(&self, pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<QueueRow>> {
+        let version = sqlx::query_scalar!("select version from queue_version")
+            .fetch_one(pool)
+            .await?;
+        let kept = self.kept.read().expect("queue page lock").clone();
+        let rows = match kept {
+            Some((v, rows)) if v == version => rows,
+            _ => {
+                // Read after the version: at least as new as it.
+                let rows = std::sync::Arc::new(first_page(pool).await?);
+                let mut kept = self.kept.write().expect("queue page lock");
+                if kept.as_ref().is_none_or(|(v, _)| *v <= version) {
+                    *kept = Some((version, rows.clone()));
+                }
+                rows
+            }
+        };
+        Ok(flagged(rows.as_ref().clone(), delays))
+    }
 }
 
 /// The first page of the whole queue, most of the traffic: a statement
@@ -235,7 +297,7 @@ pub async fn list(
 /// cases_queue_idx) PostgreSQL prepares once and reuses. The statuses are
 /// written out: the index holds those only, and a generic plan cannot
 /// tell that a parameter names no other.
-async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<QueueRow>> {
+async fn first_page(pool: &PgPool) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as!(
         QueueRow,
         r#"select q.id as "id!: CaseId", q.reference as "reference!", q.school_name as "school_name!",
@@ -243,19 +305,14 @@ async fn first_page(pool: &PgPool, delays: &QueueDelays) -> sqlx::Result<Vec<Que
                   q.urgency as "urgency!: Urgency", q.platforms as "platforms!",
                   q.referred_at as "referred_at!: DateTime<Utc>", q.claimed_by_name,
                   q.last_activity_at as "last_activity_at!: DateTime<Utc>",
-                  (q.status = 'referred' and q.referred_at < now() - make_interval(secs =>
-                      case when q.urgency = 'danger' then $1::float8 else $2::float8 end)) as "unclaimed_overdue!",
-                  coalesce(q.pending_since < current_date - $3::int, false) as "request_overdue!",
-                  (q.status = 'in_progress' and q.service_clock > $5::bigint) as "service_overdue!"
+                  q.pending_since as "pending_since: NaiveDate", q.service_seconds as "service_seconds!",
+                  q.service_since as "service_since: DateTime<Utc>",
+                  false as "unclaimed_overdue!", false as "request_overdue!", false as "service_overdue!"
            from queue_rows q
            where q.status in ('referred', 'in_progress', 'awaiting_school')
            order by (q.urgency <> 'danger'), q.referred_at, q.id
-           limit $4"#,
-        delays.danger_unclaimed.as_secs_f64(),
-        delays.unclaimed.as_secs_f64(),
-        delays.request_days,
-        QUEUE_PAGE,
-        delays.service.as_secs() as i64
+           limit $1"#,
+        QUEUE_PAGE
     )
     .fetch_all(pool)
     .await

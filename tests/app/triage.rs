@@ -191,3 +191,60 @@ async fn after_the_demo_seed_every_role_has_work_to_do() {
     assert_eq!(app.count("cases").await, 5);
     assert_eq!(app.count("reports").await, 3);
 }
+
+async fn queue_version(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select version from queue_version")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The first page is kept in the server's memory: every change, whoever
+/// makes it (the site, SQL by hand), shows on the next load.
+#[tokio::test]
+async fn the_kept_first_page_is_never_staler_than_the_database() {
+    let app = TestApp::spawn().await;
+    let (head, _) = app.head_teacher("0691664K").await;
+    let (one, two) = (referred(&head).await, referred(&head).await);
+    let agent = app.logged_in(Role::Helpline).await;
+    let rows = agent.get("/helpline").await.texts("table.queue tbody tr");
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.contains("Non attribué")), "{rows:?}");
+
+    sqlx::query("update schools set name = 'Collège Lumière' where uai = '0691664K'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let rows = agent.get("/helpline").await.texts("table.queue tbody tr");
+    assert!(
+        rows.iter().all(|r| r.contains("Collège Lumière")),
+        "{rows:?}"
+    );
+
+    let other = app.logged_in(Role::Helpline).await;
+    let case = format!("/helpline/cases/{one}");
+    let p = other.submit(&case, &format!("{case}/claim"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    sqlx::query("update accounts set display_name = 'Écoutante Camille' where id = (select claimed_by from cases where id = $1)")
+        .bind(one.0)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let rows = agent.get("/helpline").await.texts("table.queue tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("Écoutante Camille")),
+        "{rows:?}"
+    );
+
+    // Two cases changed in one transaction move the version once.
+    let before = queue_version(&app).await;
+    sqlx::query("update cases set status = 'returned' where id = any($1)")
+        .bind(vec![one.0, two.0])
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(queue_version(&app).await, before + 1);
+    let page = agent.get("/helpline").await;
+    assert!(page.texts("table.queue tbody tr").is_empty());
+    assert!(page.body.contains("Aucun dossier transmis en attente."));
+}

@@ -100,7 +100,13 @@ pub(super) async fn queue(
     };
     let scope = agent.scope();
     let (rows, academies, agents) = tokio::try_join!(
-        db::queue::list(&state.db, &scope, &filter, &state.config.queue),
+        db::queue::list(
+            &state.db,
+            &state.queue_first_page,
+            &scope,
+            &filter,
+            &state.config.queue
+        ),
         state
             .academies
             .get(async || db::queue::academies(&state.db).await),
