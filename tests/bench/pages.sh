@@ -108,5 +108,31 @@ for p in "/helpline" "/helpline?urgency=danger" "/helpline?platform=telegram" "/
 done
 measure "/school (2,000 cases)" "$base/school" "$head" 1
 measure "case page (200 events, 50 files)" "$base/school/cases/$big_case" "$head" 1
+
+# Filing: a complete case with two real PNG screenshots of about 200 KB.
+python3 - "$DIR/capture.png" <<'PY'
+import os, struct, sys, zlib
+w = h = 256
+raw = b"".join(b"\x00" + os.urandom(w * 3) for _ in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+count() { "${psql[@]}" -c "select (select count(*) from cases), (select count(*) from evidence)"; }
+files() { find "$DATA_DIR/evidence" -type f | wc -l; }
+token=$(curl -s -H "Cookie: $head" "$base/school/cases/new" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
+before=$(count); files_before=$(files)
+echo
+echo "Filing a case with two screenshots ($(wc -c < "$DIR/capture.png") B each), 64 connections, $DURATION:"
+out=$(COOKIE="$head" TOKEN="$token" FILE="$DIR/capture.png" \
+  wrk -t2 -c64 -d"$DURATION" --latency -s tests/bench/file_case.lua "$base")
+printf '%-44s %10s %10s %10s %s\n' "POST /school/cases" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+  "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+  "$(grep -E "answers|Socket errors" <<<"$out" | tr '\n' ' ')"
+# Requests wrk cut off at the end are cancelled server-side: give their clean-up a moment.
+sleep 1
+after=$(count)
+echo "cases filed: $(( ${after%|*} - ${before%|*} )); evidence rows added: $(( ${after#*|} - ${before#*|} )); files stored: $(( $(files) - files_before ))"
 echo
 echo "Server memory: $(awk '/VmRSS|VmHWM/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$server/status")"
