@@ -63,6 +63,9 @@ pub async fn run(
         if let Err(e) = db::statistics::refresh(&pool).await {
             tracing::error!(error = %e, "statistics refresh error");
         }
+        if let Err(e) = db::cases::fold_status_counts(&pool).await {
+            tracing::error!(error = %e, "status counts error");
+        }
         match db::purge::last_run(&pool).await {
             Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {
                 if let Err(e) = purge(&pool, storage.as_ref(), &config, now).await {

@@ -116,6 +116,7 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     generate_cases(pool, cases).await?;
     history::add(pool).await?;
     crate::db::statistics::fold_new(pool).await?;
+    crate::db::cases::fold_status_counts(pool).await?;
     sqlx::query!("analyze").execute(pool).await?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use crate::helpers::TestApp;
+use vigie::domain::ids::SchoolId;
+
+use crate::helpers::{Browser, TestApp};
 
 #[tokio::test]
 async fn the_dashboard_pages_through_every_case_in_its_order() {
@@ -144,4 +146,77 @@ async fn administrators_page_through_every_school_account_and_unsent_mail() {
     let (mails, pages) = walk(&admin, "/admin/mail", "table").await;
     assert_eq!((mails.len(), pages), (250, 3));
     assert_eq!(mails.iter().collect::<HashSet<_>>().len(), 250);
+}
+
+/// The dashboard's count of cases per status (its filter) against a count
+/// of the cases themselves.
+async fn shown_and_counted(app: &TestApp, b: &Browser, school: SchoolId) {
+    let page = b.get("/school").await;
+    for status in ["open", "awaiting_school", "closed"] {
+        let counted: i64 = sqlx::query_scalar(
+            "select count(*) from cases c join accounts a on a.email = 'direction-0691664k@example.org'
+             where c.school_id = $1 and c.status = $2::case_status
+               and (not c.restricted or exists (select 1 from case_access x where x.case_id = c.id and x.account_id = a.id))",
+        )
+        .bind(school.0)
+        .bind(status)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let option = page.text(&format!("select[name=status] option[value={status}]"));
+        assert!(
+            option.ends_with(&format!("({counted})")),
+            "{status}: {option} / {counted}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_each_status_as_the_cases_stand() {
+    let app = TestApp::spawn().await;
+    let (b, school) = app.head_teacher("0691664K").await;
+    let cases = [
+        b.open_case(&[], vec![]).await,
+        b.open_case(&[], vec![]).await,
+        b.open_case(&[], vec![]).await,
+        b.open_case(&[], vec![]).await,
+    ];
+    // Changed behind the site's back: a question, a closure, a case
+    // restricted to its reader and one restricted to someone else.
+    for (sql, case) in [
+        (
+            "update cases set status = 'awaiting_school', referred_at = now() where id = $1",
+            cases[0],
+        ),
+        (
+            "update cases set status = 'closed', closed_at = now(), outcome = 'resolved' where id = $1",
+            cases[1],
+        ),
+        ("update cases set restricted = true where id = $1", cases[2]),
+        (
+            "insert into case_access select $1, id from accounts where email = 'direction-0691664k@example.org'",
+            cases[2],
+        ),
+        ("update cases set restricted = true where id = $1", cases[3]),
+    ] {
+        sqlx::query(sql)
+            .bind(case.0)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    shown_and_counted(&app, &b, school).await;
+    assert!(vigie::db::cases::fold_status_counts(&app.db).await.unwrap() > 0);
+    shown_and_counted(&app, &b, school).await;
+    sqlx::query("update cases set restricted = false where id = $1")
+        .bind(cases[3].0)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    shown_and_counted(&app, &b, school).await;
+    let page = b.get("/school").await;
+    assert!(
+        page.text("select[name=status] option[value=open]")
+            .ends_with("(2)")
+    );
 }

@@ -55,6 +55,7 @@ insert into evidence (id, case_id, storage_key, original_name, mime_type, size_b
 select gen_random_uuid(), c.id, md5(random()::text) || md5(random()::text), 'capture-' || i || '.png',
        'image/png', 200000, md5(i::text) || md5((i + 1)::text), c.created_by
 from c, generate_series(1, 50) i;
+select fold_school_status_changes();
 SQL
   touch "$DIR/pages-prepared"
 fi

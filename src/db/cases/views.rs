@@ -326,16 +326,33 @@ async fn first_page_for_school(
     .await
 }
 
-/// How many cases of the scope's schools are in each status.
+/// Folds the differences appended by every change of a case into the
+/// counts per school and status (migration 0026); how many were folded.
+pub async fn fold_status_counts(pool: &sqlx::PgPool) -> sqlx::Result<i64> {
+    let n = sqlx::query_scalar!(r#"select fold_school_status_changes() as "n!""#)
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
+}
+
+/// How many cases of the scope's schools are in each status: the kept
+/// counts and the differences not folded yet, and the restricted cases the
+/// caller may see, counted live.
 pub async fn count_by_status(
     pool: &sqlx::PgPool,
     scope: &CaseScope,
 ) -> sqlx::Result<Vec<(CaseStatus, i64)>> {
     let rows = sqlx::query!(
-        r#"select c.status as "status: CaseStatus", count(*) as "n!"
-           from unnest($1::uuid[]) as sid join cases c on c.school_id = sid
-           where not c.restricted or exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $2)
-           group by c.status"#,
+        r#"select t.status as "status!: CaseStatus", sum(t.n)::bigint as "n!"
+           from (select k.status, k.cases as n from school_status_counts k where k.school_id = any($1)
+                 union all
+                 select d.status, d.delta from school_status_changes d where d.school_id = any($1)
+                 union all
+                 select c.status, 1 from cases c
+                 where c.school_id = any($1) and c.restricted
+                   and exists (select 1 from case_access ca where ca.case_id = c.id and ca.account_id = $2)) t
+           group by t.status
+           having sum(t.n) > 0"#,
         scope.school_ids() as &[Uuid],
         scope.actor().0
     )
