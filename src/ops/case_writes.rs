@@ -211,7 +211,8 @@ async fn evidence(
     files: Vec<super::files::CheckedFile>,
     note: Option<&str>,
 ) -> AppResult<Entry> {
-    let names = pending.store(tx, locked, Some(actor.id), &files).await?;
+    let (names, audits) = pending.store(tx, locked, Some(actor.id), &files).await?;
+    db::audit::record_many(&mut **tx, &audits).await?;
     let data = json!({ "count": names.len(), "files": names, "from": note.map(|_| "helpline") });
     Ok(Entry::new(EventKind::EvidenceAdded, note.map(str::to_owned)).data(data))
 }

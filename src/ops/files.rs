@@ -140,15 +140,19 @@ impl PendingFiles {
         Ok(key)
     }
 
-    /// Stores each file and records it on the locked case, each audited;
-    /// returns the names, for the timeline entry the caller appends.
+    /// Stores each file and records it on the locked case; returns the
+    /// names, for the timeline entry the caller appends, and the audit
+    /// entries, which the caller appends last: appending one takes the
+    /// chain's head until the transaction ends, which must not wait for a
+    /// file's write (cases filed at once took turns behind it).
     pub async fn store(
         &mut self,
         tx: &mut Tx<'_>,
         case: &LockedCase,
         actor: Option<AccountId>,
         files: &[CheckedFile],
-    ) -> AppResult<Vec<String>> {
+    ) -> AppResult<(Vec<String>, Vec<db::audit::NewEntry>)> {
+        let mut added = Vec::with_capacity(files.len());
         for f in files {
             let key = self.put(tx, f.content.blob()).await?;
             let new = NewEvidence {
@@ -159,16 +163,14 @@ impl PendingFiles {
                 sha256: &f.content.sha256,
             };
             let id = db::evidence::insert(tx, case, actor, &new).await?;
-            db::audit::record(
-                &mut **tx,
+            added.push(db::audit::NewEntry {
                 actor,
-                AuditAction::AddEvidence,
-                Some(id.0),
-                Outcome::Ok,
-            )
-            .await?;
+                action: AuditAction::AddEvidence,
+                record_id: Some(id.0),
+                outcome: Outcome::Ok,
+            });
         }
-        Ok(files.iter().map(|f| f.name.clone()).collect())
+        Ok((files.iter().map(|f| f.name.clone()).collect(), added))
     }
 
     /// Copies a report's stored file into the locked case under a new key

@@ -85,7 +85,7 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
         for (platform, target) in &open.targets {
             db::cases::insert_target(&mut tx, &locked, actor.id, *platform, target).await?;
         }
-        let names = pending
+        let (names, mut audits) = pending
             .store(&mut tx, &locked, Some(actor.id), &open.files)
             .await?;
         if !names.is_empty() {
@@ -100,8 +100,14 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
             )
             .await?;
         }
-        let create = AuditAction::CreateCase;
-        db::audit::record(&mut *tx, Some(actor.id), create, Some(id.0), Outcome::Ok).await?;
+        // Last: the chain's head is held from here to the commit.
+        audits.push(db::audit::NewEntry {
+            actor: Some(actor.id),
+            action: AuditAction::CreateCase,
+            record_id: Some(id.0),
+            outcome: Outcome::Ok,
+        });
+        db::audit::record_many(&mut *tx, &audits).await?;
         tx.commit().await?;
         Ok(id)
     })
