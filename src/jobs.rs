@@ -60,12 +60,7 @@ pub async fn run(
         if let Err(e) = crate::ops::files::delete_pending(&pool, storage.as_ref(), now).await {
             tracing::error!(error = %e, "pending deletions error");
         }
-        if let Err(e) = db::statistics::refresh(&pool).await {
-            tracing::error!(error = %e, "statistics refresh error");
-        }
-        if let Err(e) = db::cases::fold_status_counts(&pool).await {
-            tracing::error!(error = %e, "status counts error");
-        }
+        fold_counts(&pool).await;
         match db::purge::last_run(&pool).await {
             Ok(last) if last.is_none_or(|t| now - t >= PURGE_EVERY) => {
                 if let Err(e) = purge(&pool, storage.as_ref(), &config, now).await {
@@ -82,6 +77,16 @@ pub async fn run(
     }
     let _ = verifier.await;
     tracing::info!("background jobs stopped");
+}
+
+/// Brings the statistics and the schools' counts per status up to date.
+async fn fold_counts(pool: &PgPool) {
+    if let Err(e) = db::statistics::refresh(pool).await {
+        tracing::error!(error = %e, "statistics refresh error");
+    }
+    if let Err(e) = db::cases::fold_status_counts(pool).await {
+        tracing::error!(error = %e, "status counts error");
+    }
 }
 
 /// Every hour, runs the full evidence verification if the last one is a

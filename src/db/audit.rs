@@ -37,6 +37,18 @@ pub struct NewEntry {
     pub outcome: Outcome,
 }
 
+impl NewEntry {
+    /// What `actor` did to record `id`, done.
+    pub fn done(actor: Option<AccountId>, action: AuditAction, id: Uuid) -> NewEntry {
+        NewEntry {
+            actor,
+            action,
+            record_id: Some(id),
+            outcome: Outcome::Ok,
+        }
+    }
+}
+
 /// Appends entries in one statement, in their order (the chain's trigger
 /// takes the head once for the whole transaction).
 pub async fn record_many<'e>(db: impl PgExecutor<'e>, entries: &[NewEntry]) -> sqlx::Result<()> {

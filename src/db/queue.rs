@@ -192,15 +192,24 @@ pub async fn list(
     if !scope.helpline() {
         return Ok(Vec::new());
     }
+    if !filter.is_filtered() && filter.after.is_none() {
+        return kept.rows(pool, delays).await;
+    }
+    filtered_page(pool, filter, delays).await
+}
+
+/// A page of the queue with filters or past the first.
+async fn filtered_page(
+    pool: &PgPool,
+    filter: &QueueFilter,
+    delays: &QueueDelays,
+) -> sqlx::Result<Vec<QueueRow>> {
     // The helpline holds a case from its referral until it is returned or
     // withdrawn: a filter cannot reach past that.
     let statuses: Vec<CaseStatus> = ACTIVE
         .into_iter()
         .filter(|s| filter.statuses.is_empty() || filter.statuses.contains(s))
         .collect();
-    if !filter.is_filtered() && filter.after.is_none() {
-        return kept.rows(pool, delays).await;
-    }
     // The search box: a case reference, or the schools whose UAI, name or
     // town match, resolved first on their own (trigram) indexes.
     let search = super::search_words(filter.search.as_deref());

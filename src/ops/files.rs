@@ -163,12 +163,8 @@ impl PendingFiles {
                 sha256: &f.content.sha256,
             };
             let id = db::evidence::insert(tx, case, actor, &new).await?;
-            added.push(db::audit::NewEntry {
-                actor,
-                action: AuditAction::AddEvidence,
-                record_id: Some(id.0),
-                outcome: Outcome::Ok,
-            });
+            let add = AuditAction::AddEvidence;
+            added.push(db::audit::NewEntry::done(actor, add, id.0));
         }
         Ok((files.iter().map(|f| f.name.clone()).collect(), added))
     }

@@ -8,7 +8,7 @@ use super::files::{CheckedFile, PendingFiles, with_pending_files};
 use crate::auth::{Actor, CaseScope};
 use crate::db::cases::{LockedCase, NewAuthor, NewCase};
 use crate::db::inbox::LockedReport;
-use crate::db::{self, Tx, audit::Outcome};
+use crate::db::{self, Tx};
 use crate::domain::audit::AuditAction;
 use crate::domain::case::{EventKind, Platform, ReportStatus, VictimKind};
 use crate::domain::ids::{CaseId, ReportId, SchoolId};
@@ -101,12 +101,8 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
             .await?;
         }
         // Last: the chain's head is held from here to the commit.
-        audits.push(db::audit::NewEntry {
-            actor: Some(actor.id),
-            action: AuditAction::CreateCase,
-            record_id: Some(id.0),
-            outcome: Outcome::Ok,
-        });
+        let create = AuditAction::CreateCase;
+        audits.push(db::audit::NewEntry::done(Some(actor.id), create, id.0));
         db::audit::record_many(&mut *tx, &audits).await?;
         tx.commit().await?;
         Ok(id)

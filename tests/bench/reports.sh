@@ -61,6 +61,7 @@ run "Paced at about 100 submissions/s (each connection waits 560 ms between its 
 run "As fast as the server answers (saturation)" 0
 # Requests wrk cut off at the end are cancelled server-side: give their clean-up a moment.
 sleep 1
-rows=$("${psql[@]}" -c "select count(*) from report_evidence")
+# Reports' files and the demo cases' own.
+rows=$("${psql[@]}" -c "select (select count(*) from report_evidence) + (select count(*) from evidence)")
 echo
 echo "Evidence rows: $rows; files on disk: $(find "$DATA_DIR/evidence" -type f | wc -l) (equal: no orphan file)"
