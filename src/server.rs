@@ -28,7 +28,11 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(header_timeout)
+        // Each connection's read buffer, 400 KB by default: 64 uploads
+        // waiting their turn held 26 MB in these alone. Headers still
+        // have 64 KB.
+        .max_buf_size(64 * 1024);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
