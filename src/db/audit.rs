@@ -84,17 +84,13 @@ pub async fn record<'e>(
     record_id: Option<Uuid>,
     outcome: Outcome,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "insert into audit_log (actor_id, action, record_type, record_id, result) values ($1, $2, $3, $4, $5)",
-        actor.map(|a| a.0),
-        action.code(),
-        action.record_type().code(),
+    let entry = NewEntry {
+        actor,
+        action,
         record_id,
-        outcome.as_str(),
-    )
-    .execute(db)
-    .await?;
-    Ok(())
+        outcome,
+    };
+    record_many(db, &[entry]).await
 }
 
 /// One audit entry, for tests and the administrators' views.

@@ -1,19 +1,9 @@
 -- wrk script: every request files a complete case with two screenshots, as
 -- a head teacher does from /school/cases/new. Set by pages.sh: COOKIE, TOKEN,
 -- FILE (a PNG of about 200 KB).
-local boundary = "----vigiebenchcase"
-local f = assert(io.open(os.getenv("FILE"), "rb"))
-local png = f:read("*a")
-f:close()
-
-local function field(name, value)
-  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n" .. value .. "\r\n"
-end
-
-local function file(name)
-  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"" .. name .. "\"\r\n"
-    .. "Content-Type: image/png\r\n\r\n" .. png .. "\r\n"
-end
+local mp = dofile("tests/bench/multipart.lua")
+local field = mp.field
+local png = mp.png()
 
 wrk.method = "POST"
 wrk.path = "/school/cases"
@@ -24,9 +14,9 @@ wrk.body = field("csrf_token", os.getenv("TOKEN"))
   .. field("started_on", "2026-10-01") .. field("platforms", "snapchat") .. field("platforms", "instagram")
   .. field("kinds", "insults") .. field("checklist", "secured")
   .. field("author_kind", "pupil") .. field("author_name", "Élève X") .. field("author_group", "4e C")
-  .. file("capture-1.png") .. file("capture-2.png")
-  .. "--" .. boundary .. "--\r\n"
-wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
+  .. mp.file("evidence", "capture-1.png", png) .. mp.file("evidence", "capture-2.png", png)
+  .. mp.close
+wrk.headers["Content-Type"] = mp.content_type
 wrk.headers["Cookie"] = os.getenv("COOKIE")
 
 function done(summary, latency, requests)

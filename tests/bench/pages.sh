@@ -111,15 +111,7 @@ measure "/school (2,000 cases)" "$base/school" "$head" 1
 measure "case page (200 events, 50 files)" "$base/school/cases/$big_case" "$head" 1
 
 # Filing: a complete case with two real PNG screenshots of about 200 KB.
-python3 - "$DIR/capture.png" <<'PY'
-import os, struct, sys, zlib
-w = h = 256
-raw = b"".join(b"\x00" + os.urandom(w * 3) for _ in range(h))
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-open(sys.argv[1], "wb").write(png)
-PY
+python3 tests/bench/noise_png.py "$DIR/capture.png"
 count() { "${psql[@]}" -c "select (select count(*) from cases), (select count(*) from evidence)"; }
 files() { find "$DATA_DIR/evidence" -type f | wc -l; }
 token=$(curl -s -H "Cookie: $head" "$base/school/cases/new" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)

@@ -17,15 +17,7 @@ export DATA_DIR="$DIR/data" VIGIE_ENV=development RUST_LOG=warn MAIL_WORKER_IN_S
 unset DATABASE_URL
 
 # A real 256×256 PNG of noise: about 200 KB, as a phone screenshot weighs.
-python3 - "$DIR/capture.png" <<'PY'
-import os, struct, sys, zlib
-w = h = 256
-raw = b"".join(b"\x00" + os.urandom(w * 3) for _ in range(h))
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-open(sys.argv[1], "wb").write(png)
-PY
+python3 tests/bench/noise_png.py "$DIR/capture.png"
 
 "$BIN" demo >/dev/null
 "$BIN" serve & server=$!

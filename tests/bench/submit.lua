@@ -1,15 +1,10 @@
 -- wrk script: every request posts a complete public report with one
 -- screenshot. Set by reports.sh: COOKIE, TOKEN, FILE (the PNG), PATH_.
-local boundary = "----vigiebench7d1f"
+local mp = dofile("tests/bench/multipart.lua")
+local field = mp.field
 local cookie = os.getenv("COOKIE")
 local token = os.getenv("TOKEN")
-local f = assert(io.open(os.getenv("FILE"), "rb"))
-local png = f:read("*a")
-f:close()
-
-local function field(name, value)
-  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n" .. value .. "\r\n"
-end
+local png = mp.png()
 
 local body = field("csrf_token", token)
   .. field("reporter_kind", "parent")
@@ -21,14 +16,13 @@ local body = field("csrf_token", token)
   .. field("victim_first_name", "Camille")
   .. field("victim_class", "4e B")
   .. field("website", "")
-  .. "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"capture.png\"\r\n"
-  .. "Content-Type: image/png\r\n\r\n" .. png .. "\r\n"
-  .. "--" .. boundary .. "--\r\n"
+  .. mp.file("evidence", "capture.png", png)
+  .. mp.close
 
 wrk.method = "POST"
 wrk.path = os.getenv("PATH_")
 wrk.body = body
-wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
+wrk.headers["Content-Type"] = mp.content_type
 wrk.headers["Cookie"] = cookie
 
 -- DELAY_MS > 0 paces each connection: it waits a random time averaging
