@@ -141,7 +141,7 @@ pub struct AppState {
     pub academies: Arc<Cached<Vec<String>>>,
     /// Request metrics of this process (`/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
-    /// The active helpline agents, for the queue's bulk reassignment (an
+    /// The active helpline agents, for the forms that give cases to one (an
     /// agent deactivated meanwhile is refused by the operation).
     pub agents: Arc<Cached<Vec<crate::db::accounts::Agent>>>,
     /// Sessions and the accounts behind them, in memory (unused until
@@ -151,6 +151,10 @@ pub struct AppState {
     pub queue_first_page: Arc<crate::db::queue::FirstPage>,
     /// The grouped writer of read audits.
     pub read_audits: crate::ops::read_audits::ReadAudits,
+    /// What is recorded on the cases last read, with their revisions.
+    pub case_lists: Arc<crate::ops::reads::KeptCaseLists>,
+    /// Schools' dashboards as last read, with their revisions.
+    pub overviews: Arc<crate::db::school_overview::KeptOverviews>,
 }
 
 impl AppState {
@@ -158,8 +162,18 @@ impl AppState {
     pub fn ops(&self) -> Ops {
         Ops {
             read_audits: Some(self.read_audits.clone()),
+            case_lists: Some(self.case_lists.clone()),
             ..Ops::new(self.db.clone(), self.config.clone(), self.storage.clone())
         }
+    }
+
+    /// The active helpline agents, read at most once a minute (for forms
+    /// that give a case to one; the operation refuses one deactivated
+    /// since).
+    pub async fn helpline_agents(&self) -> sqlx::Result<Vec<crate::db::accounts::Agent>> {
+        self.agents
+            .get(async || crate::db::accounts::helpline_agents(&self.db).await)
+            .await
     }
 
     /// Takes one attempt for `key` under `limit`, shared by every process;
@@ -177,6 +191,10 @@ impl AppState {
             academies: Arc::default(),
             auth: Arc::default(),
             queue_first_page: Arc::default(),
+            // Some 200 pages of a hundred events each.
+            case_lists: Arc::new(crate::db::kept::Kept::new(16 << 20)),
+            // Some 200 dashboards of a hundred cases.
+            overviews: Arc::new(crate::db::kept::Kept::new(8 << 20)),
             read_audits: crate::ops::read_audits::ReadAudits::start(db.clone()),
             agents: Arc::default(),
             metrics: Arc::default(),

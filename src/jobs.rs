@@ -79,13 +79,17 @@ pub async fn run(
     tracing::info!("background jobs stopped");
 }
 
-/// Brings the statistics and the schools' counts per status up to date.
+/// Brings the statistics and the schools' counts per status up to date,
+/// and folds the schools' revisions.
 async fn fold_counts(pool: &PgPool) {
     if let Err(e) = db::statistics::refresh(pool).await {
         tracing::error!(error = %e, "statistics refresh error");
     }
     if let Err(e) = db::cases::fold_status_counts(pool).await {
         tracing::error!(error = %e, "status counts error");
+    }
+    if let Err(e) = db::school_overview::fold_touches(pool).await {
+        tracing::error!(error = %e, "school revisions error");
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Ops {
     /// The server's grouped writer of read audits (none: each read
     /// appends its own entry).
     pub read_audits: Option<read_audits::ReadAudits>,
+    /// The server's kept case lists (none: each read reads them).
+    pub case_lists: Option<Arc<reads::KeptCaseLists>>,
 }
 
 impl Ops {
@@ -67,6 +69,7 @@ impl Ops {
             config,
             storage,
             read_audits: None,
+            case_lists: None,
         }
     }
 }

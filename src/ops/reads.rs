@@ -2,11 +2,14 @@
 //! or file — reads included, denied ones too). A read outside the caller's
 //! scope is recorded as denied and is a `NotFound`.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::Ops;
 use super::integrity::{Expected, checked_open};
 use crate::auth::{Actor, CaseScope};
+use crate::db::kept::{Kept, Weigh};
 use crate::db::{self, audit::Outcome};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::{CaseId, EvidenceId, ReportId};
@@ -17,6 +20,20 @@ use crate::storage::ByteStream;
 pub struct CaseRecord {
     /// The case.
     pub case: db::cases::CaseDetail,
+    /// What is recorded on it (kept while its revision holds).
+    pub lists: Arc<CaseLists>,
+}
+
+impl std::ops::Deref for CaseRecord {
+    type Target = CaseLists;
+
+    fn deref(&self) -> &CaseLists {
+        &self.lists
+    }
+}
+
+/// What is recorded on a case.
+pub struct CaseLists {
     /// Alleged authors.
     pub authors: Vec<db::cases::Author>,
     /// Online targets.
@@ -34,6 +51,30 @@ pub struct CaseRecord {
     /// Sanctions decided.
     pub sanctions: Vec<db::records::Sanction>,
 }
+
+impl Weigh for CaseLists {
+    fn weight(&self) -> usize {
+        // Rows at a few hundred bytes, plus the texts people wrote.
+        let rows = self.authors.len()
+            + self.targets.len()
+            + self.evidence.len()
+            + self.events.len()
+            + self.requests.len()
+            + self.escalations.len()
+            + self.interventions.len()
+            + self.sanctions.len();
+        let texts: usize = self
+            .events
+            .iter()
+            .map(|e| e.note.as_ref().map_or(0, String::len) + e.data.to_string().len())
+            .sum();
+        256 * rows + texts
+    }
+}
+
+/// Case lists kept per case and audience (the helpline reads internal
+/// notes).
+pub type KeptCaseLists = Kept<(CaseId, bool), (i64, i64), CaseLists>;
 
 async fn audit(
     ops: &Ops,
@@ -71,13 +112,26 @@ pub async fn case(ops: &Ops, actor: &Actor, id: CaseId) -> AppResult<CaseRecord>
 }
 
 /// Everything recorded on a case already read in `scope` (not audited:
-/// the caller audits what it does with it).
+/// the caller audits what it does with it); the lists as kept if they were
+/// read at the case's revision.
 pub(super) async fn record_of(
     ops: &Ops,
     scope: &CaseScope,
     case: db::cases::CaseDetail,
 ) -> AppResult<CaseRecord> {
-    let (db, id) = (&ops.db, case.id);
+    let lists = match &ops.case_lists {
+        Some(kept) => {
+            let key = (case.id, scope.helpline());
+            kept.get(key, case.lists_revision(), || lists_of(ops, scope, case.id))
+                .await?
+        }
+        None => Arc::new(lists_of(ops, scope, case.id).await?),
+    };
+    Ok(CaseRecord { case, lists })
+}
+
+async fn lists_of(ops: &Ops, scope: &CaseScope, id: CaseId) -> AppResult<CaseLists> {
+    let db = &ops.db;
     let (authors, targets, evidence, events, requests, escalations, interventions, sanctions) = tokio::try_join!(
         db::cases::list_authors(db, scope, id),
         db::cases::list_targets(db, scope, id),
@@ -88,8 +142,7 @@ pub(super) async fn record_of(
         db::records::list_interventions(db, scope, id),
         db::records::list_sanctions(db, scope, id),
     )?;
-    Ok(CaseRecord {
-        case,
+    Ok(CaseLists {
         authors,
         targets,
         evidence,

@@ -164,10 +164,17 @@ impl CasePage {
     ) -> AppResult<CasePage> {
         let view = CaseView::load(&state.ops(), actor, id).await?;
         let (agents, related) = match actor.role {
-            Role::Helpline => (db::accounts::helpline_agents(&state.db).await?, Vec::new()),
+            Role::Helpline => (state.helpline_agents().await?, Vec::new()),
             _ => {
                 let scope = crate::auth::CaseScope::of(actor).ok_or(AppError::NotFound)?;
-                let related = db::cases::related_cases(&state.db, &scope, id).await?;
+                let related = db::cases::related_cases(
+                    &state.db,
+                    &scope,
+                    &view.case,
+                    &view.authors,
+                    &view.targets,
+                )
+                .await?;
                 (Vec::new(), related)
             }
         };

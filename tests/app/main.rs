@@ -19,6 +19,7 @@ mod dossier_pdf;
 mod everyday;
 mod helpline;
 mod integrity;
+mod kept_pages;
 mod legal;
 mod login;
 mod mail;

@@ -65,6 +65,17 @@ pub struct CaseDetail {
     pub legal_hold: bool,
     /// When the case is restricted: the names of those it is open to.
     pub access_names: Option<String>,
+    /// Revision of what is recorded on the case (migration 0028).
+    pub revision: i64,
+    /// Revision of people's names.
+    pub names_revision: i64,
+}
+
+impl CaseDetail {
+    /// The revisions its lists are kept with (`db::kept`).
+    pub fn lists_revision(&self) -> (i64, i64) {
+        (self.revision, self.names_revision)
+    }
 }
 
 /// One case in scope.
@@ -87,7 +98,9 @@ pub async fn get_case(
                   c.legal_hold,
                   (select string_agg(x.display_name, ', ' order by x.display_name)
                    from case_access ca join accounts x on x.id = ca.account_id
-                   where ca.case_id = c.id) as "access_names?"
+                   where ca.case_id = c.id) as "access_names?",
+                  coalesce((select r.revision from case_revisions r where r.case_id = c.id), 0) as "revision!",
+                  (select n.revision from name_revision n) as "names_revision!"
            from cases c
            join schools s on s.id = c.school_id
            left join accounts a on a.id = c.claimed_by
@@ -191,6 +204,15 @@ pub struct SchoolFilter {
     pub after: Option<DashboardCursor>,
 }
 
+impl SchoolFilter {
+    /// The first page of all cases: no status, no search, no cursor.
+    pub fn is_first_page(&self) -> bool {
+        self.status.is_none()
+            && crate::db::search_words(self.search.as_deref()).is_none()
+            && self.after.is_none()
+    }
+}
+
 /// A case as listed on the dashboard.
 pub struct CaseListRow {
     /// Id.
@@ -240,10 +262,10 @@ pub async fn list_for_school(
     scope: &CaseScope,
     filter: &SchoolFilter,
 ) -> sqlx::Result<Vec<CaseListRow>> {
-    let search = crate::db::search_words(filter.search.as_deref());
-    if filter.status.is_none() && search.is_none() && filter.after.is_none() {
+    if filter.is_first_page() {
         return first_page_for_school(pool, scope).await;
     }
+    let search = crate::db::search_words(filter.search.as_deref());
     let pattern = search.map(crate::db::contains_pattern);
     // Planned with its values: with its optional filters, a generic plan
     // expects a few rows and sorts them all instead of reading in order.

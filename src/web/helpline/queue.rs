@@ -110,9 +110,7 @@ pub(super) async fn queue(
         state
             .academies
             .get(async || db::queue::academies(&state.db).await),
-        state
-            .agents
-            .get(async || db::accounts::helpline_agents(&state.db).await),
+        state.helpline_agents(),
     )?;
     let next = (rows.len() as i64 == db::queue::QUEUE_PAGE)
         .then(|| rows.last().map(|r| r.cursor().encode()))

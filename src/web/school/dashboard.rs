@@ -7,7 +7,9 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::db::{self, cases::DashboardCursor, schools::School};
+use std::sync::Arc;
+
+use crate::db::{self, cases::DashboardCursor, school_overview::Overview};
 use crate::domain::status::CaseStatus;
 use crate::error::AppResult;
 use crate::web::extract::{CsrfForm, SchoolStaff};
@@ -29,12 +31,9 @@ pub struct DashboardQuery {
 #[template(path = "school/dashboard.html")]
 pub struct DashboardPage {
     layout: Layout,
-    schools: Vec<School>,
-    cases: Vec<db::cases::CaseListRow>,
-    counts: Vec<(CaseStatus, i64)>,
-    reports_waiting: i64,
-    /// The helpline's questions waiting for an answer, shown first.
-    questions: Vec<db::events::OpenQuestion>,
+    /// Schools, cases, counts, reports waiting and the helpline's
+    /// questions waiting for an answer (shown first).
+    overview: Arc<Overview>,
     /// Days after which an unanswered question is flagged (and reminded).
     question_days: i32,
     status: String,
@@ -42,6 +41,14 @@ pub struct DashboardPage {
     statuses: &'static [CaseStatus],
     /// The next page (status filter kept); searches show one page.
     next: Option<String>,
+}
+
+impl std::ops::Deref for DashboardPage {
+    type Target = Overview;
+
+    fn deref(&self) -> &Overview {
+        &self.overview
+    }
 }
 
 impl DashboardPage {
@@ -97,23 +104,15 @@ async fn dashboard_page(
         search: Some(query.q.clone()),
         after: DashboardCursor::decode(&query.apres),
     };
-    let (schools, cases, counts, reports_waiting, questions) = tokio::try_join!(
-        db::schools::list_by_ids(&state.db, &staff.0.schools),
-        db::cases::list_for_school(&state.db, &scope, &filter),
-        db::cases::count_by_status(&state.db, &scope),
-        db::inbox::count_waiting(&state.db, &scope),
-        db::events::open_questions(&state.db, &scope),
-    )?;
-    let full = cases.len() as i64 == db::cases::DASHBOARD_PAGE;
-    let next = cases.last().filter(|_| full).map(|c| c.cursor().encode());
+    let overview = db::school_overview::read(&state.db, &state.overviews, &scope, &filter).await?;
+    let full = overview.cases.len() as i64 == db::cases::DASHBOARD_PAGE;
+    let next = (overview.cases.last())
+        .filter(|_| full)
+        .map(|c| c.cursor().encode());
     Ok(DashboardPage {
         layout: Layout::for_actor(&staff.0),
         next,
-        schools,
-        cases,
-        counts,
-        reports_waiting,
-        questions,
+        overview,
         question_days: state.config.queue.question_days,
         status: filter
             .status
