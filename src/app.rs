@@ -153,6 +153,8 @@ pub struct AppState {
     pub read_audits: crate::ops::read_audits::ReadAudits,
     /// What is recorded on the cases last read, with their revisions.
     pub case_lists: Arc<crate::ops::reads::KeptCaseLists>,
+    /// The timelines and files of the cases last shown, rendered.
+    pub case_fragments: Arc<crate::web::case_lists::KeptFragments>,
     /// Schools' dashboards as last read, with their revisions.
     pub overviews: Arc<crate::db::school_overview::KeptOverviews>,
 }
@@ -193,6 +195,7 @@ impl AppState {
             queue_first_page: Arc::default(),
             // Some 200 pages of a hundred events each.
             case_lists: Arc::new(crate::db::kept::Kept::new(16 << 20)),
+            case_fragments: Arc::new(crate::db::kept::Kept::new(16 << 20)),
             // Some 200 dashboards of a hundred cases.
             overviews: Arc::new(crate::db::kept::Kept::new(8 << 20)),
             read_audits: crate::ops::read_audits::ReadAudits::start(db.clone()),

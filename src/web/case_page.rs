@@ -2,6 +2,8 @@
 //! forms it offers each audience, and the path of every case action from a
 //! handler (command → `ops::case::apply` → back to the page).
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
@@ -89,6 +91,8 @@ impl CaseView {
 pub struct CasePage {
     layout: Layout,
     view: CaseView,
+    /// The timeline and files, rendered.
+    fragments: Arc<super::case_lists::Fragments>,
     forms: FormState,
     audience: Role,
     agents: Vec<db::accounts::Agent>,
@@ -163,6 +167,9 @@ impl CasePage {
         forms: FormState,
     ) -> AppResult<CasePage> {
         let view = CaseView::load(&state.ops(), actor, id).await?;
+        let helpline = actor.role == Role::Helpline;
+        let fragments =
+            super::case_lists::fragments(&state.case_fragments, &view, helpline).await?;
         let (agents, related) = match actor.role {
             Role::Helpline => (state.helpline_agents().await?, Vec::new()),
             _ => {
@@ -181,6 +188,7 @@ impl CasePage {
         Ok(CasePage {
             layout: Layout::for_actor(actor),
             view,
+            fragments,
             forms,
             audience: actor.role,
             agents,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod case_lists;
 pub mod case_page;
 pub mod charts;
 pub mod error_page;
