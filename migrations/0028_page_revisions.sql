@@ -62,8 +62,15 @@ begin
         insert into school_touches values (old.school_id, 1);
         return null;
     end if;
+    if tg_op = 'INSERT' then
+        -- Nothing can be kept of a case not committed yet: its school only,
+        -- and its own rows written with it touch nothing more.
+        perform set_config('vigie.touched', txid_current()::text || ':' || new.id::text, true);
+        insert into school_touches values (new.school_id, 1);
+        return null;
+    end if;
     perform touch_case(new.id);
-    if tg_op = 'UPDATE' and old.school_id <> new.school_id then
+    if old.school_id <> new.school_id then
         insert into school_touches values (old.school_id, 1), (new.school_id, 1);
     end if;
     return null;

@@ -30,8 +30,10 @@ pub async fn append(
     )
     .execute(&mut **tx)
     .await?;
+    // Not again within one transaction (now() is its start): a case filed
+    // with its events is written once, not once per event.
     sqlx::query!(
-        "update cases set last_activity_at = now() where id = $1",
+        "update cases set last_activity_at = now() where id = $1 and last_activity_at <> now()",
         case.id().0
     )
     .execute(&mut **tx)

@@ -140,23 +140,43 @@ impl PendingFiles {
         Ok(key)
     }
 
-    /// Stores each file and records it on the locked case; returns the
-    /// names, for the timeline entry the caller appends, and the audit
-    /// entries, which the caller appends last: appending one takes the
-    /// chain's head until the transaction ends, which must not wait for a
-    /// file's write (cases filed at once took turns behind it).
-    pub async fn store(
+    /// Writes `files` under new keys, all at once, before the transaction
+    /// that records them ([`PendingFiles::record`]): it then holds no
+    /// pooled connection, and no lock, through the writes. Deleted again
+    /// unless that transaction commits.
+    pub async fn write(&mut self, files: &[CheckedFile]) -> AppResult<Vec<String>> {
+        let mut keys = Vec::with_capacity(files.len());
+        for _ in files {
+            keys.push(self.reserve().await?);
+        }
+        let storage = self.storage.as_ref();
+        futures_util::future::try_join_all(
+            files
+                .iter()
+                .zip(&keys)
+                .map(|(f, key)| storage.put(key, f.content.blob())),
+        )
+        .await?;
+        Ok(keys)
+    }
+
+    /// Records on the locked case each file [`PendingFiles::write`] wrote
+    /// under `keys`; returns the names, for the timeline entry the caller
+    /// appends, and the audit entries, which the caller appends last:
+    /// appending one takes the chain's head until the transaction ends.
+    pub async fn record(
         &mut self,
         tx: &mut Tx<'_>,
         case: &LockedCase,
         actor: Option<AccountId>,
         files: &[CheckedFile],
+        keys: &[String],
     ) -> AppResult<(Vec<String>, Vec<db::audit::NewEntry>)> {
         let mut added = Vec::with_capacity(files.len());
-        for f in files {
-            let key = self.put(tx, f.content.blob()).await?;
+        for (f, key) in files.iter().zip(keys) {
+            db::deletions::withdraw(tx, key).await?;
             let new = NewEvidence {
-                storage_key: &key,
+                storage_key: key,
                 original_name: &f.name,
                 file_type: f.file_type,
                 size: f.size(),
@@ -167,6 +187,19 @@ impl PendingFiles {
             added.push(db::audit::NewEntry::done(actor, add, id.0));
         }
         Ok((files.iter().map(|f| f.name.clone()).collect(), added))
+    }
+
+    /// Writes then records `files` within `tx` (a command on a case
+    /// already locked).
+    pub async fn store(
+        &mut self,
+        tx: &mut Tx<'_>,
+        case: &LockedCase,
+        actor: Option<AccountId>,
+        files: &[CheckedFile],
+    ) -> AppResult<(Vec<String>, Vec<db::audit::NewEntry>)> {
+        let keys = self.write(files).await?;
+        self.record(tx, case, actor, files, &keys).await
     }
 
     /// Copies a report's stored file into the locked case under a new key

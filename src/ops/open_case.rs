@@ -50,6 +50,7 @@ pub async fn open_case(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<Ca
 async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId> {
     let scope = CaseScope::of(actor).ok_or(AppError::NotFound)?;
     with_pending_files(ops, async |pending| {
+        let keys = pending.write(&open.files).await?;
         let mut tx = ops.db.begin().await?;
         ensure_open(&mut tx, open.case.school).await?;
         let report = match open.from_report {
@@ -86,7 +87,7 @@ async fn open_here(ops: &Ops, actor: &Actor, open: OpenCase) -> AppResult<CaseId
             db::cases::insert_target(&mut tx, &locked, actor.id, *platform, target).await?;
         }
         let (names, mut audits) = pending
-            .store(&mut tx, &locked, Some(actor.id), &open.files)
+            .record(&mut tx, &locked, Some(actor.id), &open.files, &keys)
             .await?;
         if !names.is_empty() {
             let data = json!({ "count": names.len(), "files": names });

@@ -22,3 +22,9 @@ wrk.headers["Cookie"] = os.getenv("COOKIE")
 function done(summary, latency, requests)
   io.write(string.format("answers 4xx/5xx: %d\n", summary.errors.status))
 end
+
+-- DELAY_MS: each connection waits this long between its requests (paced).
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+function delay()
+  return pause
+end
