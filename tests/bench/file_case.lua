@@ -9,7 +9,7 @@ wrk.method = "POST"
 wrk.path = "/school/cases"
 wrk.body = field("csrf_token", os.getenv("TOKEN"))
   .. field("urgency", "high") .. field("victim_kind", "pupil")
-  .. field("victim_name", "Camille D.") .. field("victim_group", "4e B")
+  .. field("victim_name", "Banc E.") .. field("victim_group", "4e B")
   .. field("description", "Des messages insultants circulent sur un groupe de classe depuis deux semaines.")
   .. field("started_on", "2026-10-01") .. field("platforms", "snapchat") .. field("platforms", "instagram")
   .. field("kinds", "insults") .. field("checklist", "secured")
@@ -23,8 +23,13 @@ function done(summary, latency, requests)
   io.write(string.format("answers 4xx/5xx: %d\n", summary.errors.status))
 end
 
--- DELAY_MS: each connection waits this long between its requests (paced).
+-- DELAY_MS: each connection waits this long between its requests, on
+-- average (paced): drawn at random between none and twice that, so that the
+-- connections do not stay in step and file 64 cases at once each time.
 local pause = tonumber(os.getenv("DELAY_MS") or "0")
+function init(args)
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
 function delay()
-  return pause
+  return pause > 0 and math.random(0, 2 * pause) or 0
 end

@@ -4,7 +4,9 @@
 # sorted, escaped), /healthz, the helpline queue over CASES cases (default
 # 1,000,000), a head teacher's dashboard of a school with 2,000 cases, and a
 # case page with 200 events and 50 files. 64 connections (wrk -t2 -c64), then
-# one client for every queue filter and the search box.
+# one client for every queue filter and the search box; then cases filed with
+# two screenshots each, paced at about 300/s and as fast as the server
+# answers (the filed cases are deleted again at the end).
 # Usage: tests/bench/pages.sh   (needs: wrk, curl, PostgreSQL binaries)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -79,6 +81,9 @@ head=$(login principale@college-jean-moulin.example.org)
 
 measure() { # label, url, cookie, connections
   local out
+  # Two seconds unmeasured first: the pool's connections opened, their
+  # statements prepared, the kept pages read once.
+  wrk -t"$([ "$4" = 1 ] && echo 1 || echo 2)" -c"$4" -d2s ${3:+-H "Cookie: $3"} "$2" >/dev/null
   out=$(wrk -t"$([ "$4" = 1 ] && echo 1 || echo 2)" -c"$4" -d"$DURATION" --latency ${3:+-H "Cookie: $3"} "$2")
   printf '%-44s %10s %10s %10s %s\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
@@ -115,21 +120,41 @@ python3 tests/bench/noise_png.py "$DIR/capture.png"
 count() { "${psql[@]}" -c "select (select count(*) from cases), (select count(*) from evidence)"; }
 files() { find "$DATA_DIR/evidence" -type f | wc -l; }
 token=$(curl -s -H "Cookie: $head" "$base/school/cases/new" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-before=$(count); files_before=$(files)
+file_cases() { # label, mean pause between a connection's requests (ms), duration
+  local out before after files_before
+  before=$(count); files_before=$(files)
+  out=$(COOKIE="$head" TOKEN="$token" FILE="$DIR/capture.png" DELAY_MS="$2" \
+    wrk -t2 -c64 -d"$3" --latency -s tests/bench/file_case.lua "$base")
+  printf '%-44s %10s %10s %10s %s\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+    "$(grep -E "answers|Socket errors" <<<"$out" | tr '\n' ' ')"
+  # Requests wrk cut off at the end are cancelled server-side: give their clean-up a moment.
+  sleep 1
+  after=$(count)
+  echo "    cases filed: $(( ${after%|*} - ${before%|*} )); evidence rows added: $(( ${after#*|} - ${before#*|} )); files stored: $(( $(files) - files_before ))"
+}
 echo
-echo "Filing a case with two screenshots ($(wc -c < "$DIR/capture.png") B each), 64 connections, $DURATION:"
-out=$(COOKIE="$head" TOKEN="$token" FILE="$DIR/capture.png" \
-  wrk -t2 -c64 -d"$DURATION" --latency -s tests/bench/file_case.lua "$base")
-printf '%-44s %10s %10s %10s %s\n' "POST /school/cases" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-  "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-  "$(grep -E "answers|Socket errors" <<<"$out" | tr '\n' ' ')"
-# Requests wrk cut off at the end are cancelled server-side: give their clean-up a moment.
-sleep 1
-after=$(count)
-echo "cases filed: $(( ${after%|*} - ${before%|*} )); evidence rows added: $(( ${after#*|} - ${before#*|} )); files stored: $(( $(files) - files_before ))"
-# The filed cases leave the Lyon school, which keeps its 2,000 for the next run.
-"${psql[@]}" -c "update cases set school_id = (select id from schools where uai like '9%' order by uai limit 1)
-                 where victim_name = 'Camille D.' and school_id = (select id from schools where uai = '0691664K')"
-"${psql[@]}" -c "select fold_school_status_changes()" -c "vacuum analyze cases" >/dev/null
+echo "Filing a case with two screenshots ($(wc -c < "$DIR/capture.png") B each), 64 connections:"
+printf '%-44s %10s %10s %10s %s\n' "POST /school/cases" req/s p50 p99 errors
+# Paced: each connection pauses 0-350 ms (175 on average) between its
+# cases, at random so that the 64 do not stay in step; then as fast as the
+# server answers (64 always waiting: by Little's law their latency is 64
+# divided by the rate).
+file_cases "paced, about 300 cases/s, 30 s" 175 30s
+file_cases "saturated, $DURATION" 0 "$DURATION"
+# The filed cases and their files go: the next run starts from the same data.
+"${psql[@]}" -c "select storage_key from evidence e join cases c on c.id = e.case_id where c.victim_name = 'Banc E.'" \
+  | while read -r key; do rm -f "$DATA_DIR/evidence/${key:0:2}/$key"; done
+"${psql[@]}" >/dev/null <<'SQL'
+begin;
+set local vigie.purge = on;
+delete from pending_deletions where storage_key in
+  (select storage_key from evidence e join cases c on c.id = e.case_id where c.victim_name = 'Banc E.');
+delete from cases where victim_name = 'Banc E.';
+commit;
+select fold_school_status_changes();
+select fold_school_touches();
+vacuum analyze cases;
+SQL
 echo
 echo "Server memory: $(awk '/VmRSS|VmHWM/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$server/status")"
