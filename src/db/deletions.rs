@@ -25,13 +25,17 @@ pub async fn queue<'e>(db: impl PgExecutor<'e>, keys: &[String]) -> sqlx::Result
     Ok(())
 }
 
-/// Records, before a file is written, that it is to be deleted after
-/// `grace` unless the row that uses it commits first (and `withdraw`s this).
-pub async fn intend(pool: &PgPool, key: &str, grace: std::time::Duration) -> sqlx::Result<()> {
+/// Records, before files are written, that they are to be deleted after
+/// `grace` unless the rows that use them commit first (and `withdraw` this).
+pub async fn intend(
+    pool: &PgPool,
+    keys: &[String],
+    grace: std::time::Duration,
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"insert into pending_deletions (storage_key, next_attempt_at)
-           values ($1, now() + make_interval(secs => $2))"#,
-        key,
+           select unnest($1::text[]), now() + make_interval(secs => $2)"#,
+        keys,
         grace.as_secs_f64()
     )
     .execute(pool)
@@ -39,9 +43,15 @@ pub async fn intend(pool: &PgPool, key: &str, grace: std::time::Duration) -> sql
     Ok(())
 }
 
-/// The row using the file is written in `tx`: the file stays.
-pub async fn withdraw(tx: &mut Tx<'_>, key: &str) -> sqlx::Result<()> {
-    done(&mut **tx, key).await
+/// The rows using the files are written in `tx`: the files stay.
+pub async fn withdraw(tx: &mut Tx<'_>, keys: &[String]) -> sqlx::Result<()> {
+    sqlx::query!(
+        "delete from pending_deletions where storage_key = any($1)",
+        keys
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Takes up to `n` deletions due at `now` that no other worker holds.

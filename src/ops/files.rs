@@ -125,19 +125,20 @@ impl PendingFiles {
     /// Stores `blob` under a new key for a row `tx` writes; deleted again
     /// unless `tx` commits.
     pub async fn put(&mut self, tx: &mut Tx<'_>, blob: Blob<'_>) -> AppResult<String> {
-        let key = self.reserve().await?;
+        let key = self.reserve(1).await?.remove(0);
         self.storage.put(&key, blob).await?;
-        db::deletions::withdraw(tx, &key).await?;
+        db::deletions::withdraw(tx, std::slice::from_ref(&key)).await?;
         Ok(key)
     }
 
-    /// A new key, recorded for deletion before anything is written under it.
-    async fn reserve(&mut self) -> AppResult<String> {
-        let key = storage::new_key();
-        db::deletions::intend(&self.pool, &key, UNCOMMITTED_GRACE).await?;
-        // Tracked before the write: a cancellation during it still cleans up.
-        self.keys.push(key.clone());
-        Ok(key)
+    /// `n` new keys, recorded for deletion before anything is written
+    /// under them.
+    async fn reserve(&mut self, n: usize) -> AppResult<Vec<String>> {
+        let keys: Vec<String> = (0..n).map(|_| storage::new_key()).collect();
+        db::deletions::intend(&self.pool, &keys, UNCOMMITTED_GRACE).await?;
+        // Tracked before the writes: a cancellation during them still cleans up.
+        self.keys.extend(keys.iter().cloned());
+        Ok(keys)
     }
 
     /// Writes `files` under new keys, all at once, before the transaction
@@ -145,10 +146,7 @@ impl PendingFiles {
     /// pooled connection, and no lock, through the writes. Deleted again
     /// unless that transaction commits.
     pub async fn write(&mut self, files: &[CheckedFile]) -> AppResult<Vec<String>> {
-        let mut keys = Vec::with_capacity(files.len());
-        for _ in files {
-            keys.push(self.reserve().await?);
-        }
+        let keys = self.reserve(files.len()).await?;
         let storage = self.storage.as_ref();
         futures_util::future::try_join_all(
             files
@@ -172,9 +170,9 @@ impl PendingFiles {
         files: &[CheckedFile],
         keys: &[String],
     ) -> AppResult<(Vec<String>, Vec<db::audit::NewEntry>)> {
+        db::deletions::withdraw(tx, keys).await?;
         let mut added = Vec::with_capacity(files.len());
         for (f, key) in files.iter().zip(keys) {
-            db::deletions::withdraw(tx, key).await?;
             let new = NewEvidence {
                 storage_key: key,
                 original_name: &f.name,
@@ -211,9 +209,9 @@ impl PendingFiles {
         actor: Option<AccountId>,
         file: &ReportEvidence,
     ) -> AppResult<()> {
-        let key = self.reserve().await?;
+        let key = self.reserve(1).await?.remove(0);
         self.storage.copy(&file.storage_key, &key).await?;
-        db::deletions::withdraw(tx, &key).await?;
+        db::deletions::withdraw(tx, std::slice::from_ref(&key)).await?;
         let file_type = FileType::from_mime(&file.mime_type)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored type")))?;
         let new = NewEvidence {
