@@ -17,14 +17,16 @@ pub trait Weigh {
 
 /// Values per key, each with the revision it was read at; at most
 /// `max_bytes` in all (the least used go first), none kept unused for more
-/// than fifteen minutes.
+/// than fifteen minutes. One request per key reads at a time: those that
+/// arrive meanwhile take what it read when it is their revision too.
 pub struct Kept<K, R, V> {
     cache: moka::sync::Cache<K, (R, Arc<V>)>,
+    loading: moka::sync::Cache<K, Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl<K, R, V> Kept<K, R, V>
 where
-    K: Hash + Eq + Send + Sync + 'static,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
     R: PartialEq + Clone + Send + Sync + 'static,
     V: Weigh + Send + Sync + 'static,
 {
@@ -35,7 +37,18 @@ where
             .weigher(|_, (_, v): &(R, Arc<V>)| u32::try_from(v.weight()).unwrap_or(u32::MAX))
             .time_to_idle(Duration::from_secs(15 * 60))
             .build();
-        Kept { cache }
+        let loading = moka::sync::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_idle(Duration::from_secs(60))
+            .build();
+        Kept { cache, loading }
+    }
+
+    fn kept(&self, key: &K, revision: &R) -> Option<Arc<V>> {
+        self.cache
+            .get(key)
+            .filter(|(kept_at, _)| kept_at == revision)
+            .map(|(_, value)| value)
     }
 
     /// The value of `key` at `revision` (read by the caller just before):
@@ -50,9 +63,12 @@ where
     where
         F: Future<Output = Result<V, E>>,
     {
-        if let Some((kept_at, value)) = self.cache.get(&key)
-            && kept_at == revision
-        {
+        if let Some(value) = self.kept(&key, &revision) {
+            return Ok(value);
+        }
+        let turn = self.loading.get_with(key.clone(), Arc::default);
+        let _turn = turn.lock().await;
+        if let Some(value) = self.kept(&key, &revision) {
             return Ok(value);
         }
         let value = Arc::new(load().await?);
@@ -95,5 +111,20 @@ mod tests {
         // An older revision (a request that read it before a change) reads
         // for itself.
         assert_eq!(get(&kept, (1, 1), "old").await, "old");
+    }
+
+    #[tokio::test]
+    async fn requests_arriving_together_read_once() {
+        let kept = Kept::new(1_000);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let read = || async {
+            reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Ok::<_, ()>(Page("page"))
+        };
+        let pages =
+            futures_util::future::join_all((0..16).map(|_| kept.get(1, (3, 1), read))).await;
+        assert!(pages.iter().all(|p| p.as_ref().unwrap().0 == "page"));
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }
