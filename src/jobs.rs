@@ -85,11 +85,8 @@ async fn fold_counts(pool: &PgPool) {
     if let Err(e) = db::statistics::refresh(pool).await {
         tracing::error!(error = %e, "statistics refresh error");
     }
-    if let Err(e) = db::cases::fold_status_counts(pool).await {
-        tracing::error!(error = %e, "status counts error");
-    }
-    if let Err(e) = db::school_overview::fold_touches(pool).await {
-        tracing::error!(error = %e, "school revisions error");
+    if let Err(e) = db::fold_appended(pool).await {
+        tracing::error!(error = %e, "status counts or school revisions error");
     }
 }
 

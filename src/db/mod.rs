@@ -147,6 +147,14 @@ pub fn contains_pattern(words: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Folds what every change of a case appends (counts per school and status,
+/// migration 0026; schools' touches, migration 0028): read the same, cheaper.
+pub async fn fold_appended(pool: &PgPool) -> sqlx::Result<()> {
+    cases::fold_status_counts(pool).await?;
+    school_overview::fold_touches(pool).await?;
+    Ok(())
+}
+
 /// A transaction whose statements are planned with their values: for a
 /// query whose best plan depends on which optional filters are set (the
 /// pool otherwise reuses one generic plan per statement, which cannot tell

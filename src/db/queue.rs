@@ -274,9 +274,23 @@ fn flagged(mut rows: Vec<QueueRow>, delays: &QueueDelays) -> Vec<QueueRow> {
 /// the version in its own transaction). Shared by every agent of the
 /// process; read again as soon as the version moved, so it is never staler
 /// than a read of its own would be.
-#[derive(Default)]
 pub struct FirstPage {
-    kept: std::sync::RwLock<Option<(i64, std::sync::Arc<Vec<QueueRow>>)>>,
+    kept: super::kept::Kept<(), i64, Vec<QueueRow>>,
+}
+
+impl Default for FirstPage {
+    fn default() -> FirstPage {
+        // One page of 50 rows.
+        FirstPage {
+            kept: super::kept::Kept::new(1 << 20),
+        }
+    }
+}
+
+impl super::kept::Weigh for Vec<QueueRow> {
+    fn weight(&self) -> usize {
+        256 * self.len()
+    }
 }
 
 impl FirstPage {
@@ -284,19 +298,7 @@ impl FirstPage {
         let version = sqlx::query_scalar!("select version from queue_version")
             .fetch_one(pool)
             .await?;
-        let kept = self.kept.read().expect("queue page lock").clone();
-        let rows = match kept {
-            Some((v, rows)) if v == version => rows,
-            _ => {
-                // Read after the version: at least as new as it.
-                let rows = std::sync::Arc::new(first_page(pool).await?);
-                let mut kept = self.kept.write().expect("queue page lock");
-                if kept.as_ref().is_none_or(|(v, _)| *v <= version) {
-                    *kept = Some((version, rows.clone()));
-                }
-                rows
-            }
-        };
+        let rows = self.kept.get((), version, || first_page(pool)).await?;
         Ok(flagged(rows.as_ref().clone(), delays))
     }
 }

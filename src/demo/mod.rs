@@ -116,7 +116,7 @@ pub async fn generate(pool: &PgPool, cases: u64) -> anyhow::Result<()> {
     generate_cases(pool, cases).await?;
     history::add(pool).await?;
     crate::db::statistics::fold_new(pool).await?;
-    crate::db::cases::fold_status_counts(pool).await?;
+    crate::db::fold_appended(pool).await?;
     sqlx::query!("analyze").execute(pool).await?;
     Ok(())
 }

@@ -233,3 +233,29 @@ async fn a_storage_failure_on_the_second_file_leaves_no_case_and_no_file() {
     }
     assert_eq!(app.stored_files(), 0, "the first file was deleted again");
 }
+
+/// A case's files are written before its transaction opens: a case refused
+/// inside it (its school closed meanwhile) leaves none of them behind.
+#[tokio::test]
+async fn a_case_refused_in_its_transaction_leaves_none_of_its_files() {
+    let app = TestApp::spawn().await;
+    let (head, _) = app.head_teacher("0691664K").await;
+    sqlx::query("update schools set closed_at = now() where uai = '0691664K'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let p = head
+        .submit_multipart(
+            "/school/cases/new",
+            "/school/cases",
+            &valid_case_fields(),
+            vec![("evidence", "a.png", png()), ("evidence", "b.png", png())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Cet établissement est fermé"));
+    assert_eq!(app.count("cases").await, 0);
+    assert_eq!(app.count("evidence").await, 0);
+    assert_eq!(app.stored_files(), 0);
+    assert_eq!(app.count("pending_deletions").await, 0);
+}
