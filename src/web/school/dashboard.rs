@@ -1,14 +1,14 @@
 //! The school's dashboard: its cases, what waits for it first, and new
 //! reports.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use std::sync::Arc;
-
 use crate::db::{self, cases::DashboardCursor, school_overview::Overview};
 use crate::domain::status::CaseStatus;
 use crate::error::AppResult;
